@@ -1,0 +1,204 @@
+//! Configuration: the admin-edited TOML file, parsed into validated types.
+//!
+//! Parsing goes in two steps (ripgrep's low/high split): `raw` holds serde structs that
+//! reject unknown keys and check single values (cron, URL, time zone, e-mail) while the TOML
+//! parser still knows their line and column; `validate` then checks what spans several
+//! values and builds the [`Config`] the rest of the program uses. Every error names the file,
+//! line and column; the binary exits with 78 (EX_CONFIG) on any of them.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use lettre::message::Mailbox;
+use url::Url;
+
+use crate::schedule::CronSchedule;
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the configuration was read from (`None` for the embedded default).
+    pub source_path: Option<PathBuf>,
+    /// Time zone in which schedules run and deadlines are counted.
+    pub timezone: Tz,
+    /// SQLite database location.
+    pub store: StoreConfig,
+    /// HTTP client behaviour toward the portals.
+    pub http: HttpConfig,
+    /// Portals to poll.
+    pub sources: Vec<SourceConfig>,
+    /// Folder holding the watchlist files.
+    pub watchlists_dir: PathBuf,
+    /// Outgoing mail.
+    pub mail: MailConfig,
+    /// Digest timing.
+    pub digest: DigestConfig,
+    /// Who receives digests.
+    pub recipients: Vec<RecipientConfig>,
+}
+
+/// `[store]`.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// Path of the SQLite file; its folder is created when missing.
+    pub path: PathBuf,
+}
+
+/// `[http]`.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// User-Agent header; must carry a contact address.
+    pub user_agent: String,
+    /// Timeout of one whole request.
+    pub timeout: Duration,
+    /// Minimum time between two requests to the same host.
+    pub min_interval: Duration,
+    /// Responses larger than this are refused.
+    pub max_response_bytes: u64,
+    /// How many times a failed request is retried (network errors, 429, 5xx).
+    pub retries: u32,
+    /// First retry delay; doubles on each further retry.
+    pub retry_base_delay: Duration,
+    /// Whether robots.txt is fetched and obeyed.
+    pub respect_robots_txt: bool,
+}
+
+/// The kinds of portal draftwatch can read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    /// TAP portāls, `/public_participation` list and detail pages.
+    TapParticipation,
+}
+
+impl SourceKind {
+    /// The name used in config files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::TapParticipation => "tap_participation",
+        }
+    }
+}
+
+/// One `[[sources]]` entry.
+#[derive(Debug, Clone)]
+pub struct SourceConfig {
+    /// Unique name, used in logs, the store and `poll --source`.
+    pub name: String,
+    /// Which adapter reads it.
+    pub kind: SourceKind,
+    /// Portal root, e.g. `https://tapportals.mk.gov.lv`.
+    pub base_url: Url,
+    /// When to poll.
+    pub schedule: CronSchedule,
+    /// Upper bound on list pages read per poll.
+    pub page_limit: u32,
+    /// Upper bound on detail pages read per poll.
+    pub detail_limit: u32,
+    /// Disabled sources are validated but never polled.
+    pub enabled: bool,
+}
+
+/// `[mail]`.
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    /// Sender of the digests.
+    pub from: Mailbox,
+    /// How messages leave the machine.
+    pub transport: MailTransport,
+}
+
+/// How digests are delivered.
+#[derive(Debug, Clone)]
+pub enum MailTransport {
+    /// Write each message as an `.eml` file into a folder (no mail server needed).
+    File {
+        /// Output folder; created when missing.
+        dir: PathBuf,
+    },
+    /// Send over SMTP.
+    Smtp(SmtpConfig),
+}
+
+/// SMTP connection settings. The password is never part of the config file.
+#[derive(Clone)]
+pub struct SmtpConfig {
+    /// Server host name.
+    pub host: String,
+    /// Server port.
+    pub port: u16,
+    /// Transport security.
+    pub tls: TlsMode,
+    /// Login name, when the server wants one.
+    pub username: Option<String>,
+    /// Where the password comes from.
+    pub password: PasswordSource,
+    /// Timeout of one SMTP conversation.
+    pub timeout: Duration,
+}
+
+impl std::fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Deliberately written by hand: nothing here may print a secret.
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("username", &self.username)
+            .field("password", &self.password)
+            .finish()
+    }
+}
+
+/// SMTP transport security.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    /// Plain connection upgraded with STARTTLS (port 587); refuses to continue without TLS.
+    Starttls,
+    /// Implicit TLS from the first byte (port 465).
+    Tls,
+    /// No encryption at all; only for a relay on the same machine.
+    None,
+}
+
+/// Where the SMTP password is read from at start-up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordSource {
+    /// No password (no login, or login without one).
+    None,
+    /// The environment variable `DRAFTWATCH_SMTP_PASSWORD`, or when that is unset, the
+    /// systemd credential `smtp-password` in `$CREDENTIALS_DIRECTORY`.
+    Environment,
+    /// A file whose whole content (trailing newline removed) is the password.
+    File(PathBuf),
+}
+
+/// `[digest]`.
+#[derive(Debug, Clone)]
+pub struct DigestConfig {
+    /// When digests are built and sent.
+    pub schedule: CronSchedule,
+}
+
+/// Language of what a recipient reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Language {
+    /// Latvian (the default).
+    #[default]
+    Lv,
+    /// English.
+    En,
+}
+
+/// One `[[recipients]]` entry: a partner organisation.
+#[derive(Debug, Clone)]
+pub struct RecipientConfig {
+    /// Unique name (the organisation), used in the store's delivery records.
+    pub name: String,
+    /// Where its digest goes.
+    pub addresses: Vec<Mailbox>,
+    /// Names of the watchlists whose hits it receives.
+    pub watchlists: Vec<String>,
+    /// Language of its digest.
+    pub language: Language,
+}

@@ -1,0 +1,1 @@
+//! Mail delivery (stub: replaced by the digest work).

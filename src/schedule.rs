@@ -1,0 +1,5 @@
+//! Cron schedules (stub).
+
+/// A schedule.
+#[derive(Debug, Clone)]
+pub struct CronSchedule {}
