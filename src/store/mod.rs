@@ -74,4 +74,21 @@ impl Store {
     pub fn list_drafts(&self, _filter: &DraftFilter) -> Result<Vec<StoredDraft>, StoreError> {
         Ok(Vec::new())
     }
+    /// Ids of the drafts already delivered to a recipient.
+    pub fn delivered_draft_ids(
+        &self,
+        _recipient: &str,
+    ) -> Result<std::collections::HashSet<i64>, StoreError> {
+        Ok(Default::default())
+    }
+    /// Record that a digest with these drafts was accepted by the mail server.
+    pub fn mark_delivered(
+        &mut self,
+        _recipient: &str,
+        _draft_ids: &[i64],
+        _message_id: &str,
+        _at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
