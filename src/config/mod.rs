@@ -15,6 +15,11 @@ use url::Url;
 
 use crate::schedule::CronSchedule;
 
+mod load;
+mod raw;
+
+pub use load::{ConfigError, ConfigProblem, DEFAULT_CONFIG_PATH, EMBEDDED_CONFIG};
+
 /// The validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -199,6 +204,9 @@ pub struct RecipientConfig {
     pub addresses: Vec<Mailbox>,
     /// Names of the watchlists whose hits it receives.
     pub watchlists: Vec<String>,
+    /// Line and column where each watchlist name is written, for error messages (empty when
+    /// the recipient was not read from a file).
+    pub watchlist_locations: Vec<(usize, usize)>,
     /// Language of its digest.
     pub language: Language,
 }

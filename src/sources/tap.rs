@@ -12,7 +12,9 @@ pub struct TapParticipation {
 impl TapParticipation {
     /// Build from config.
     pub fn new(config: &SourceConfig) -> Self {
-        TapParticipation { name: config.name.clone() }
+        TapParticipation {
+            name: config.name.clone(),
+        }
     }
 }
 
