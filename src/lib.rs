@@ -20,6 +20,7 @@
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod daemon;
 pub mod digest;
 pub mod mailer;
 pub mod matcher;

@@ -107,3 +107,16 @@ impl StoredDraft {
         self.ta_number.as_deref().unwrap_or(&self.external_id)
     }
 }
+
+impl StoredDraft {
+    /// The fields the matcher reads.
+    pub fn match_input(&self) -> crate::matcher::MatchInput<'_> {
+        crate::matcher::MatchInput {
+            title: &self.title,
+            description: self.description.as_deref(),
+            policy_areas: &self.policy_areas,
+            ministry: self.ministry.as_deref(),
+            kind: self.kind.as_deref(),
+        }
+    }
+}

@@ -1,1 +1,120 @@
-//! pipeline
+//! One poll of one source, from the portal to the store.
+//!
+//! Shared by the daemon's scheduler and by `draftwatch poll`: read what the store knows,
+//! let the source fetch and parse, then record everything the poll saw (drafts and the poll
+//! row) in one transaction. A failed poll still records the drafts gathered before the
+//! failure, and its error, so that `draftwatch` never reports "nothing new" for a portal it
+//! could not read.
+
+use std::sync::Mutex;
+
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+
+use crate::clock::Clock;
+use crate::sources::{Fetcher, Source};
+use crate::store::{PollCounts, PollRecord, Store, StoreError};
+
+/// What one poll did, for logs and for `draftwatch poll`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PollSummary {
+    /// Source name.
+    pub source: String,
+    /// Drafts seen, new and changed.
+    pub counts: PollCounts,
+    /// List pages read.
+    pub pages_read: u32,
+    /// Drafts whose detail page failed this time (retried on a later poll).
+    pub detail_failures: usize,
+    /// Why the poll failed, when it did.
+    pub error: Option<String>,
+}
+
+impl std::fmt::Display for PollSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {} pages, {} drafts seen, {} new, {} changed",
+            self.source, self.pages_read, self.counts.seen, self.counts.new, self.counts.changed
+        )?;
+        if self.detail_failures > 0 {
+            write!(
+                f,
+                ", {} detail pages failed (retried later)",
+                self.detail_failures
+            )?;
+        }
+        if let Some(error) = &self.error {
+            write!(f, "; FAILED: {error}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Lock the store, turning a poisoned lock (a panic elsewhere while holding it) into an
+/// error rather than a second panic. SQLite's own transactions keep the data consistent.
+pub fn lock_store(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+    store
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Poll `source` once and record the result.
+///
+/// Returns an error only when the store itself fails; portal failures are part of the
+/// summary (and of the recorded poll row).
+pub async fn poll_source(
+    source: &dyn Source,
+    fetcher: &Fetcher,
+    store: &Mutex<Store>,
+    clock: &Clock,
+    cancel: &CancellationToken,
+) -> Result<PollSummary, StoreError> {
+    let started = clock.now();
+    let known = lock_store(store).known_drafts(source.name())?;
+    tracing::info!(
+        source = source.name(),
+        known = known.drafts.len(),
+        "Poll started."
+    );
+    let output = source.poll(fetcher, &known, cancel).await;
+    let finished = clock.now();
+    let error = output.error.as_ref().map(|e| e.to_string());
+    let counts = lock_store(store).record_poll(
+        &PollRecord {
+            source: source.name(),
+            started,
+            finished,
+            error: error.clone(),
+        },
+        &output.drafts,
+    )?;
+    let summary = PollSummary {
+        source: source.name().to_string(),
+        counts,
+        pages_read: output.pages_read,
+        detail_failures: output
+            .drafts
+            .iter()
+            .filter(|d| d.detail_error.is_some())
+            .count(),
+        error,
+    };
+    match &summary.error {
+        None => tracing::info!(
+            source = source.name(),
+            seen = counts.seen,
+            new = counts.new,
+            changed = counts.changed,
+            "Poll finished."
+        ),
+        Some(error) => tracing::error!(
+            source = source.name(),
+            seen = counts.seen,
+            new = counts.new,
+            error = %error,
+            "Poll failed; drafts read before the failure were stored."
+        ),
+    }
+    Ok(summary)
+}

@@ -84,3 +84,4 @@ impl WatchlistSet {
         Vec::new()
     }
 }
+pub mod reload;

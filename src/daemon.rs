@@ -1,0 +1,228 @@
+//! `draftwatch run`: the long-running daemon.
+//!
+//! Wires the stages together and keeps them on their schedules: one task per enabled source
+//! (poll on its cron schedule) and one digest task. SIGTERM and SIGINT cancel a shared token;
+//! a poll in progress stops between two requests and records what it has in one transaction,
+//! so no poll is ever half-written. SIGHUP (and any edit in the watchlists folder) reloads
+//! the watchlists; an invalid edit is logged and the last good version stays in force.
+//! Readiness and shutdown are reported to systemd when it asks for them.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono_tz::Tz;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::digest::{DigestContext, send_digests};
+use crate::mailer::{Mailer, build_mailer};
+use crate::matcher::WatchlistSet;
+use crate::pipeline::poll_source;
+use crate::schedule::CronSchedule;
+use crate::sources::{Fetcher, Source, build_source};
+use crate::store::Store;
+
+/// How long running jobs get to finish after a stop signal (below systemd's default
+/// TimeoutStopSec of 90 s).
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(60);
+
+/// The longest single sleep while waiting for a scheduled time, so that a system clock that
+/// jumps (suspend, NTP step) is noticed within a minute.
+const MAX_SLEEP: Duration = Duration::from_secs(60);
+
+/// Everything the scheduled jobs share.
+struct Shared {
+    config: Config,
+    clock: Clock,
+    store: Mutex<Store>,
+    fetcher: Fetcher,
+    mailer: Box<dyn Mailer>,
+    watchlists: watch::Receiver<Arc<WatchlistSet>>,
+    cancel: CancellationToken,
+}
+
+/// Run the daemon until SIGTERM or SIGINT.
+pub async fn run(config: Config, watchlists: WatchlistSet, clock: Clock) -> anyhow::Result<()> {
+    let store = Store::open(&config.store.path)
+        .with_context(|| format!("opening the store {}", config.store.path.display()))?;
+    let fetcher = Fetcher::new(&config.http).context("building the HTTP client")?;
+    let mailer = build_mailer(&config.mail).context("setting up mail delivery")?;
+    let (watchlists_tx, watchlists_rx) = watch::channel(Arc::new(watchlists));
+    let cancel = CancellationToken::new();
+    let shared = Arc::new(Shared {
+        config,
+        clock,
+        store: Mutex::new(store),
+        fetcher,
+        mailer,
+        watchlists: watchlists_rx,
+        cancel: cancel.clone(),
+    });
+
+    let reloader = crate::matcher::reload::WatchlistReloader::start(
+        shared.config.watchlists_dir.clone(),
+        watchlists_tx,
+    )
+    .context("watching the watchlists folder")?;
+
+    let tracker = TaskTracker::new();
+    let tz = shared.config.timezone;
+    for source_config in shared.config.sources.iter().filter(|s| s.enabled) {
+        let source: Arc<dyn Source> = Arc::from(build_source(source_config));
+        let shared = Arc::clone(&shared);
+        let schedule = source_config.schedule.clone();
+        tracker.spawn(async move {
+            let job_name = format!("poll {}", source.name());
+            run_on_schedule(&job_name, &schedule, tz, &shared.clock, &shared.cancel, || {
+                let shared = Arc::clone(&shared);
+                let source = Arc::clone(&source);
+                async move {
+                    if let Err(e) = poll_source(
+                        source.as_ref(),
+                        &shared.fetcher,
+                        &shared.store,
+                        &shared.clock,
+                        &shared.cancel,
+                    )
+                    .await
+                    {
+                        tracing::error!(source = source.name(), error = %e, "Could not record the poll in the store.");
+                    }
+                }
+            })
+            .await;
+        });
+    }
+    {
+        let shared = Arc::clone(&shared);
+        tracker.spawn(async move {
+            let schedule = shared.config.digest.schedule.clone();
+            run_on_schedule(
+                "digest",
+                &schedule,
+                tz,
+                &shared.clock,
+                &shared.cancel,
+                || {
+                    let shared = Arc::clone(&shared);
+                    async move {
+                        let watchlists = Arc::clone(&shared.watchlists.borrow());
+                        let ctx = DigestContext {
+                            config: &shared.config,
+                            store: &shared.store,
+                            watchlists: &watchlists,
+                            mailer: shared.mailer.as_ref(),
+                            now: shared.clock.now(),
+                            dry_run: false,
+                            only_recipient: None,
+                        };
+                        match send_digests(&ctx).await {
+                            Ok(summary) => {
+                                tracing::info!(summary = %summary, "Digest run finished.")
+                            }
+                            Err(e) => tracing::error!(error = %e, "Digest run failed."),
+                        }
+                    }
+                },
+            )
+            .await;
+        });
+    }
+    tracker.close();
+
+    notify_systemd(&[sd_notify::NotifyState::Ready]);
+    tracing::info!(
+        sources = shared.config.sources.iter().filter(|s| s.enabled).count(),
+        recipients = shared.config.recipients.len(),
+        "draftwatch is running."
+    );
+
+    wait_for_signals(&cancel, &reloader).await?;
+
+    notify_systemd(&[sd_notify::NotifyState::Stopping]);
+    tracing::info!("Stopping: waiting for running jobs to finish.");
+    if tokio::time::timeout(SHUTDOWN_GRACE, tracker.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "Jobs did not finish within {:?}; exiting anyway.",
+            SHUTDOWN_GRACE
+        );
+    }
+    tracing::info!("Stopped.");
+    Ok(())
+}
+
+/// Wait for SIGTERM or SIGINT (then cancel) while serving SIGHUP (reload watchlists).
+async fn wait_for_signals(
+    cancel: &CancellationToken,
+    reloader: &crate::matcher::reload::WatchlistReloader,
+) -> anyhow::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate =
+        signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+    let mut interrupt = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+    let mut hangup = signal(SignalKind::hangup()).context("installing the SIGHUP handler")?;
+    loop {
+        tokio::select! {
+            _ = terminate.recv() => { tracing::info!("SIGTERM received."); break; }
+            _ = interrupt.recv() => { tracing::info!("SIGINT received."); break; }
+            _ = hangup.recv() => {
+                tracing::info!("SIGHUP received: reloading watchlists.");
+                reloader.reload_now();
+            }
+        }
+    }
+    cancel.cancel();
+    Ok(())
+}
+
+/// Call `job` at every instant of `schedule` until cancelled. A job runs to completion
+/// before the next instant is computed, so a slow job never overlaps itself; instants that
+/// passed while it ran are not caught up (the next poll reads the same portal anyway).
+async fn run_on_schedule<F, Fut>(
+    name: &str,
+    schedule: &CronSchedule,
+    tz: Tz,
+    clock: &Clock,
+    cancel: &CancellationToken,
+    mut job: F,
+) where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = ()>,
+{
+    loop {
+        let Some(next) = schedule.next_after(clock.now(), tz) else {
+            tracing::warn!(job = name, schedule = %schedule, "The schedule never fires again; job stopped.");
+            return;
+        };
+        tracing::info!(job = name, next = %next.with_timezone(&tz), "Next run scheduled.");
+        loop {
+            let remaining = (next - clock.now()).to_std().unwrap_or(Duration::ZERO);
+            if remaining.is_zero() {
+                break;
+            }
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tokio::time::sleep(remaining.min(MAX_SLEEP)) => {}
+            }
+        }
+        if cancel.is_cancelled() {
+            return;
+        }
+        job().await;
+    }
+}
+
+fn notify_systemd(state: &[sd_notify::NotifyState<'_>]) {
+    // Outside systemd NOTIFY_SOCKET is unset and this does nothing.
+    if let Err(e) = sd_notify::notify(state) {
+        tracing::debug!(error = %e, "sd_notify failed.");
+    }
+}
