@@ -24,7 +24,7 @@ fn main() -> ExitCode {
     match runtime.block_on(draftwatch::cli::execute(cli)) {
         Ok(code) => code,
         Err(error) => {
-            tracing::error!("{error:#}");
+            // stderr reaches the journal under systemd too; one line per cause chain.
             eprintln!("draftwatch: {error:#}");
             draftwatch::cli::exit_code_for(&error)
         }
