@@ -127,7 +127,7 @@ impl FromStr for CronSchedule {
             let six = format!("0 {minute} {hour} {dom} {month} {dow}");
             cron::Schedule::from_str(&six).map_err(|e| ScheduleError::Invalid {
                 expr: trimmed.to_string(),
-                reason: e.to_string().replace('\n', " ").trim().to_string(),
+                reason: describe_cron_error(&e.to_string()),
             })
         };
         let parts = if dom_restricted && dow_restricted {
@@ -146,6 +146,17 @@ impl TryFrom<String> for CronSchedule {
     type Error = ScheduleError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         value.parse()
+    }
+}
+
+/// The cron crate's messages echo the translated six-field line with a caret under the
+/// problem; admins wrote five fields, so keep only the words after the caret.
+fn describe_cron_error(message: &str) -> String {
+    let words = message.rsplit('^').next().unwrap_or(message).trim();
+    if words.is_empty() {
+        "not a valid crontab line (minute 0-59, hour 0-23, day 1-31, month 1-12 or JAN-DEC, day-of-week 0-7 or MON-SUN)".to_string()
+    } else {
+        words.to_string()
     }
 }
 
