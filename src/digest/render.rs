@@ -189,8 +189,13 @@ fn item_value(item: &DigestItem<'_>, language: Language) -> Value {
         })
         .collect();
     // Only web links go into href: a stored `javascript:` URL must not become clickable.
-    let link = (draft.url.starts_with("https://") || draft.url.starts_with("http://"))
-        .then_some(draft.url.as_str());
+    // Escaped here for a double-quoted attribute (the template's escaper would also turn
+    // every `/` into an entity, which is valid but makes the mail source unreadable).
+    let link = (draft.url.starts_with("https://") || draft.url.starts_with("http://")).then(|| {
+        Value::from_safe_string(
+            html_escape::encode_double_quoted_attribute(&draft.url).into_owned(),
+        )
+    });
     let state = match item.window_state {
         WindowState::NoWindow => "none",
         WindowState::NotStarted => "not_started",
@@ -210,9 +215,8 @@ fn item_value(item: &DigestItem<'_>, language: Language) -> Value {
         state => state,
         url => draft.url.as_str(),
         link => link,
-        excerpt => excerpt.as_ref().map(|(text, _)| text.as_str()),
-        excerpt_html => excerpt.map(|(text, spans)| Value::from_safe_string(
-            format!("…{}…", highlight_html(&text, &spans)))),
+        excerpt => excerpt.as_ref().map(Excerpt::plain),
+        excerpt_html => excerpt.as_ref().map(|excerpt| Value::from_safe_string(excerpt.html())),
         matches => Value::from(matches),
     }
 }
@@ -272,13 +276,48 @@ fn merge_spans(text: &str, spans: &[Range<usize>]) -> Vec<Range<usize>> {
     merged
 }
 
+/// A piece of a longer text around a matched word.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Excerpt {
+    /// The piece (without ellipses).
+    pub text: String,
+    /// The matched spans, as byte ranges into `text`.
+    pub spans: Vec<Range<usize>>,
+    /// Whether text was left out before the piece.
+    pub cut_before: bool,
+    /// Whether text was left out after the piece.
+    pub cut_after: bool,
+}
+
+impl Excerpt {
+    /// The piece as plain text, with "…" where text was left out.
+    pub fn plain(&self) -> String {
+        format!(
+            "{}{}{}",
+            ellipsis(self.cut_before),
+            self.text,
+            ellipsis(self.cut_after)
+        )
+    }
+
+    /// The piece escaped for HTML with the spans in `<mark>`, and "…" where text was left out.
+    pub fn html(&self) -> String {
+        format!(
+            "{}{}{}",
+            ellipsis(self.cut_before),
+            highlight_html(&self.text, &self.spans),
+            ellipsis(self.cut_after)
+        )
+    }
+}
+
+fn ellipsis(cut: bool) -> &'static str {
+    if cut { "…" } else { "" }
+}
+
 /// A piece of `text` around its first valid span, about `radius` bytes each side, cut at
-/// whitespace and character boundaries; returns the piece and the spans shifted into it.
-pub fn excerpt_around(
-    text: &str,
-    spans: &[Range<usize>],
-    radius: usize,
-) -> Option<(String, Vec<Range<usize>>)> {
+/// whitespace and character boundaries, with the spans shifted into it.
+pub fn excerpt_around(text: &str, spans: &[Range<usize>], radius: usize) -> Option<Excerpt> {
     let merged = merge_spans(text, spans);
     let first = merged.first()?;
     let mut start = first.start.saturating_sub(radius);
@@ -307,7 +346,12 @@ pub fn excerpt_around(
         .filter(|span| span.start >= start && span.end <= end)
         .map(|span| span.start - start..span.end - start)
         .collect();
-    Some((text[start..end].to_owned(), inside))
+    Some(Excerpt {
+        text: text[start..end].to_owned(),
+        spans: inside,
+        cut_before: !text[..start].trim().is_empty(),
+        cut_after: !text[end..].trim().is_empty(),
+    })
 }
 
 /// The `Auto-Submitted: auto-generated` header (RFC 3834): tells vacation responders and
@@ -395,14 +439,18 @@ mod tests {
     fn excerpt_cuts_at_words_and_keeps_spans_aligned() {
         let text = "Ievads par daudz ko. Šeit runa ir par bērnu tiesībām un ģimeni. Beigas.";
         let start = text.find("bērnu").unwrap_or_default();
-        let (piece, spans) =
-            excerpt_around(text, &[start..start + "bērnu".len(), 0..0], 12).unwrap_or_default();
-        assert_eq!(spans.len(), 1);
-        let span = spans.first().cloned().unwrap_or_default();
-        assert_eq!(&piece[span], "bērnu");
+        let excerpt = excerpt_around(text, &[start..start + "bērnu".len(), 0..0], 12)
+            .expect("a valid span gives an excerpt");
+        assert_eq!(excerpt.spans.len(), 1);
+        let span = excerpt.spans.first().cloned().unwrap_or_default();
+        assert_eq!(&excerpt.text[span], "bērnu");
+        assert_eq!(excerpt.plain(), "…ir par bērnu tiesībām…");
+        let whole =
+            excerpt_around("par bērnu", std::slice::from_ref(&(4..10)), 80).expect("excerpt");
+        assert_eq!(whole.html(), "par <mark>bērnu</mark>");
         assert!(
-            !piece.starts_with(' ') && piece.len() < text.len(),
-            "{piece}"
+            excerpt_around("par bērnu", std::slice::from_ref(&(5..6)), 80).is_none(),
+            "span inside ē"
         );
     }
 }
