@@ -127,7 +127,7 @@ fn latvian_days_left_words() {
     );
     assert_eq!(
         days_left_phrase(WindowState::of(None, today()), Language::Lv),
-        "bez komentēšanas termiņa"
+        "nav noteikts"
     );
     assert_eq!(
         days_left_phrase(WindowState::Open(1), Language::En),
@@ -261,7 +261,7 @@ fn rendered_digest_escapes_user_data_and_marks_matches() {
     assert!(html.contains("01.09.2026. – 17.09.2026."));
     assert!(html.contains("atlikušas 2 dienas"));
     assert!(html.contains("atlikušas 10 dienas"));
-    assert!(html.contains("bez komentēšanas termiņa"));
+    assert!(html.contains("nav noteikts"));
     assert!(html.contains("href=\"https://tapportals.mk.gov.lv/public_participation/1\""));
     // The plain-text part carries the same facts, unescaped.
     let text = &digest.text;

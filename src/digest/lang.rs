@@ -46,7 +46,7 @@ impl WindowState {
 /// How much time is left, in the recipient's language ("atlikušas 10 dienas").
 pub fn days_left_phrase(state: WindowState, language: Language) -> String {
     match (language, state) {
-        (Language::Lv, WindowState::NoWindow) => "bez komentēšanas termiņa".to_owned(),
+        (Language::Lv, WindowState::NoWindow) => "nav noteikts".to_owned(),
         (Language::Lv, WindowState::NotStarted) => "vēl nav sācies".to_owned(),
         (Language::Lv, WindowState::Closed) => "termiņš beidzies".to_owned(),
         (Language::Lv, WindowState::Open(0)) => "termiņš beidzas šodien".to_owned(),
@@ -54,7 +54,7 @@ pub fn days_left_phrase(state: WindowState, language: Language) -> String {
             format!("atlikusi {n} diena")
         }
         (Language::Lv, WindowState::Open(n)) => format!("atlikušas {n} dienas"),
-        (Language::En, WindowState::NoWindow) => "no comment window".to_owned(),
+        (Language::En, WindowState::NoWindow) => "not set".to_owned(),
         (Language::En, WindowState::NotStarted) => "not open yet".to_owned(),
         (Language::En, WindowState::Closed) => "closed".to_owned(),
         (Language::En, WindowState::Open(0)) => "closes today".to_owned(),

@@ -323,3 +323,53 @@ fn failpoint_after_send() {
         std::process::exit(FAILPOINT_EXIT_CODE);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_prints_one_line_per_recipient_and_dry_run_text() {
+        let report = |recipient: &str, outcome| RecipientReport {
+            recipient: recipient.to_owned(),
+            outcome,
+        };
+        let summary = DigestSummary {
+            recipients: vec![
+                report(
+                    "A",
+                    RecipientOutcome::Sent {
+                        drafts: 3,
+                        message_id: "<m@x.lv>".to_owned(),
+                    },
+                ),
+                report("B", RecipientOutcome::NothingNew),
+                report(
+                    "C",
+                    RecipientOutcome::Failed {
+                        reason: "mail server x:25: permanent error (550)".to_owned(),
+                        permanent: true,
+                    },
+                ),
+                report(
+                    "D",
+                    RecipientOutcome::DryRun(RenderedDigest {
+                        subject: "draftwatch: 1 projekts komentēšanai".to_owned(),
+                        text: "Labdien!".to_owned(),
+                        html: String::new(),
+                        draft_ids: vec![7],
+                    }),
+                ),
+            ],
+        };
+        assert!(summary.has_failures());
+        assert_eq!(
+            summary.to_string(),
+            "A: sent 3 drafts (<m@x.lv>)\nB: nothing new\n\
+             C: failed: mail server x:25: permanent error (550)\n\
+             D: would send 1 drafts (dry run)\nSubject: draftwatch: 1 projekts komentēšanai\n\n\
+             Labdien!\n"
+        );
+        assert!(!DigestSummary::default().has_failures());
+    }
+}
