@@ -1,19 +1,385 @@
-//! Mail delivery (stub: replaced by the digest work).
-use crate::config::MailConfig;
+//! Mail delivery: hands a finished [`lettre::Message`] to an SMTP server or writes it as an
+//! `.eml` file, behind the small [`Mailer`] trait so tests and dry runs can swap transports.
+//!
+//! This module does not build messages (see [`crate::digest`]) and does not decide what was
+//! delivered: the caller marks drafts as delivered only after [`Mailer::send`] returned `Ok`,
+//! which for SMTP means the server accepted the message. Failures say whether a retry can
+//! help ([`MailError::is_permanent`]) and name the server.
+//!
+//! The SMTP password is read once, at construction, and lives only inside lettre's
+//! credentials; neither [`SmtpMailer`]'s `Debug` output nor any error message contains it.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::config::{MailConfig, MailTransport, PasswordSource, SmtpConfig, TlsMode};
 use crate::sources::BoxFuture;
 
-/// Error.
-#[derive(Debug, thiserror::Error)]
-#[error("mail")]
-pub struct MailError;
+/// Environment variable holding the SMTP password for [`PasswordSource::Environment`].
+pub const PASSWORD_ENV_VAR: &str = "DRAFTWATCH_SMTP_PASSWORD";
 
-/// Mailer.
-pub trait Mailer: Send + Sync {
-    /// Send.
-    fn send<'a>(&'a self, message: &'a lettre::Message) -> BoxFuture<'a, Result<(), MailError>>;
+/// Name of the systemd credential (in `$CREDENTIALS_DIRECTORY`) read when the environment
+/// variable is unset, so the password can come from `LoadCredential=` instead of the unit file.
+pub const PASSWORD_CREDENTIAL_NAME: &str = "smtp-password";
+
+/// Why a message could not be handed over, or a mailer not built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MailError {
+    /// The SMTP conversation failed: a 4xx/5xx reply, a refused connection, TLS or timeout.
+    #[error("mail server {server}: {source}")]
+    Smtp {
+        /// `host:port` of the server, so the admin knows which one to look at.
+        server: String,
+        /// lettre's error, carrying the reply code when there is one.
+        #[source]
+        source: lettre::transport::smtp::Error,
+    },
+    /// The SMTP transport could not be set up (for example a host name unusable for TLS).
+    #[error("cannot set up the connection to mail server {server}: {source}")]
+    Setup {
+        /// `host:port` of the server.
+        server: String,
+        /// lettre's error.
+        #[source]
+        source: lettre::transport::smtp::Error,
+    },
+    /// A login name is configured but no password could be found.
+    #[error(
+        "mail server {server}: username {username:?} is set but no password was found ({looked_in})"
+    )]
+    MissingPassword {
+        /// `host:port` of the server.
+        server: String,
+        /// The configured login name.
+        username: String,
+        /// Where the password was looked for.
+        looked_in: String,
+    },
+    /// The password file (or systemd credential) exists but could not be read.
+    #[error("cannot read the smtp password file {}: {source}", path.display())]
+    PasswordFile {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Writing an `.eml` file failed.
+    #[error("cannot write mail file {}: {source}", path.display())]
+    File {
+        /// The file or folder.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
-/// Build.
-pub fn build_mailer(_config: &MailConfig) -> Result<Box<dyn Mailer>, MailError> {
-    Err(MailError)
+impl MailError {
+    /// True when the server refused for good (5xx): retrying the same message will fail again,
+    /// so the admin must act (wrong address, message rejected). Everything else (4xx replies,
+    /// network trouble, timeouts, disk errors) may pass on a later attempt.
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            MailError::Smtp { source, .. } => source.is_permanent(),
+            MailError::Setup { .. }
+            | MailError::MissingPassword { .. }
+            | MailError::PasswordFile { .. } => true,
+            MailError::File { .. } => false,
+        }
+    }
+
+    /// True when a later attempt may succeed (the opposite of [`MailError::is_permanent`]).
+    pub fn is_transient(&self) -> bool {
+        !self.is_permanent()
+    }
+
+    /// The SMTP reply code, when the failure was a reply from the server.
+    pub fn smtp_code(&self) -> Option<u16> {
+        match self {
+            MailError::Smtp { source, .. } => source
+                .status()
+                .and_then(|code| code.to_string().parse::<u16>().ok()),
+            _ => None,
+        }
+    }
+}
+
+/// Something that delivers finished messages. Object-safe so the digest can take
+/// `&dyn Mailer` and tests can substitute their own.
+pub trait Mailer: Send + Sync {
+    /// Deliver one message. `Ok` means the message is out of our hands (accepted by the
+    /// server, or safely on disk), and only then may it be recorded as delivered.
+    fn send<'a>(&'a self, message: &'a Message) -> BoxFuture<'a, Result<(), MailError>>;
+}
+
+/// Build the mailer the configuration asks for.
+pub fn build_mailer(config: &MailConfig) -> Result<Box<dyn Mailer>, MailError> {
+    Ok(match &config.transport {
+        MailTransport::File { dir } => Box::new(FileMailer::new(dir.clone())),
+        MailTransport::Smtp(smtp) => Box::new(SmtpMailer::new(smtp)?),
+    })
+}
+
+/// Sends over SMTP with lettre's tokio transport.
+pub struct SmtpMailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    server: String,
+    tls: TlsMode,
+    username: Option<String>,
+}
+
+impl std::fmt::Debug for SmtpMailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Written by hand: the transport holds the credentials and must never be printed.
+        f.debug_struct("SmtpMailer")
+            .field("server", &self.server)
+            .field("tls", &self.tls)
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SmtpMailer {
+    /// Set up the transport (no connection is made yet). Reads the password now, so a
+    /// missing one is reported at start-up rather than at the first digest.
+    pub fn new(config: &SmtpConfig) -> Result<Self, MailError> {
+        let server = format!("{}:{}", config.host, config.port);
+        let credentials = match &config.username {
+            None => None,
+            Some(username) => {
+                let password = read_password(&config.password, &server, username)?;
+                Some(Credentials::new(username.clone(), password))
+            }
+        };
+        let setup_error = |source| MailError::Setup {
+            server: server.clone(),
+            source,
+        };
+        let builder = match config.tls {
+            TlsMode::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host)
+                .map_err(setup_error)?,
+            TlsMode::Tls => {
+                AsyncSmtpTransport::<Tokio1Executor>::relay(&config.host).map_err(setup_error)?
+            }
+            TlsMode::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host),
+        };
+        let mut builder = builder.port(config.port).timeout(Some(config.timeout));
+        if let Some(credentials) = credentials {
+            builder = builder.credentials(credentials);
+        }
+        Ok(SmtpMailer {
+            transport: builder.build(),
+            server,
+            tls: config.tls,
+            username: config.username.clone(),
+        })
+    }
+
+    /// `host:port` of the server, for messages.
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+}
+
+impl Mailer for SmtpMailer {
+    fn send<'a>(&'a self, message: &'a Message) -> BoxFuture<'a, Result<(), MailError>> {
+        Box::pin(async move {
+            let raw = message.formatted();
+            self.transport
+                .send_raw(message.envelope(), &raw)
+                .await
+                .map(|_response| ())
+                .map_err(|source| MailError::Smtp {
+                    server: self.server.clone(),
+                    source,
+                })
+        })
+    }
+}
+
+/// Find the password for `username` as the config says. Empty environment values count as
+/// unset, so a blank `Environment=` line in a unit does not log in with an empty password.
+fn read_password(
+    source: &PasswordSource,
+    server: &str,
+    username: &str,
+) -> Result<String, MailError> {
+    match source {
+        PasswordSource::None => Ok(String::new()),
+        PasswordSource::File(path) => read_password_file(path),
+        PasswordSource::Environment => {
+            if let Some(value) = std::env::var_os(PASSWORD_ENV_VAR)
+                && !value.is_empty()
+            {
+                return value.into_string().map_err(|_| MailError::PasswordFile {
+                    path: PathBuf::from(format!("${PASSWORD_ENV_VAR}")),
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        "the value is not valid UTF-8",
+                    ),
+                });
+            }
+            let credential = std::env::var_os("CREDENTIALS_DIRECTORY")
+                .map(|dir| Path::new(&dir).join(PASSWORD_CREDENTIAL_NAME));
+            match credential {
+                Some(path) if path.exists() => read_password_file(&path),
+                _ => Err(MailError::MissingPassword {
+                    server: server.to_owned(),
+                    username: username.to_owned(),
+                    looked_in: format!(
+                        "environment variable {PASSWORD_ENV_VAR} and systemd credential \
+                         $CREDENTIALS_DIRECTORY/{PASSWORD_CREDENTIAL_NAME}"
+                    ),
+                }),
+            }
+        }
+    }
+}
+
+/// The whole file is the password, minus the line ending editors add.
+fn read_password_file(path: &Path) -> Result<String, MailError> {
+    let content = std::fs::read_to_string(path).map_err(|source| MailError::PasswordFile {
+        path: path.to_owned(),
+        source,
+    })?;
+    Ok(content.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+/// Writes each message as an `.eml` file: for setups without a mail server, for trying the
+/// configuration out, and for tests. Files appear atomically (written under a temporary
+/// name, then renamed), so a mail-pickup script never reads half a message.
+#[derive(Debug)]
+pub struct FileMailer {
+    dir: PathBuf,
+    counter: AtomicU64,
+}
+
+impl FileMailer {
+    /// Write into `dir`, created on first use when missing.
+    pub fn new(dir: PathBuf) -> Self {
+        FileMailer {
+            dir,
+            counter: AtomicU64::new(0),
+        }
+    }
+
+    /// The output folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// `<UTC timestamp>-<recipient-slug>-<short-id>.eml`; the short id keeps two messages of
+    /// the same second apart.
+    fn file_name(&self, message: &Message, raw: &[u8]) -> String {
+        use std::hash::{Hash as _, Hasher as _};
+        let now = chrono::Utc::now();
+        let recipient = message
+            .envelope()
+            .to()
+            .first()
+            .map(|address| address.to_string())
+            .unwrap_or_default();
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        raw.hash(&mut hasher);
+        now.timestamp_nanos_opt().hash(&mut hasher);
+        std::process::id().hash(&mut hasher);
+        self.counter
+            .fetch_add(1, Ordering::Relaxed)
+            .hash(&mut hasher);
+        let short_id = hasher.finish() & 0xffff_ffff;
+        format!(
+            "{}-{}-{short_id:08x}.eml",
+            now.format("%Y%m%dT%H%M%SZ"),
+            slug(&recipient)
+        )
+    }
+}
+
+/// Lower-case ASCII letters and digits of `text`, other runs turned into one `-`, at most
+/// 40 characters; "unknown" when nothing is left.
+fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+        if out.len() >= 40 {
+            break;
+        }
+    }
+    let out = out.trim_end_matches('-');
+    if out.is_empty() {
+        "unknown".to_owned()
+    } else {
+        out.to_owned()
+    }
+}
+
+impl Mailer for FileMailer {
+    fn send<'a>(&'a self, message: &'a Message) -> BoxFuture<'a, Result<(), MailError>> {
+        let raw = message.formatted();
+        let name = self.file_name(message, &raw);
+        let dir = self.dir.clone();
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || write_atomically(&dir, &name, &raw))
+                .await
+                .map_err(|join_error| MailError::File {
+                    path: self.dir.clone(),
+                    source: std::io::Error::other(join_error.to_string()),
+                })?
+        })
+    }
+}
+
+/// Create `dir`, write `content` to a hidden temporary file there, flush it to disk and
+/// rename it to `name`.
+fn write_atomically(dir: &Path, name: &str, content: &[u8]) -> Result<(), MailError> {
+    let file_error = |path: &Path| {
+        let path = path.to_owned();
+        move |source| MailError::File { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(file_error(dir))?;
+    let final_path = dir.join(name);
+    let temp_path = dir.join(format!(".{name}.tmp"));
+    let write = || -> std::io::Result<()> {
+        let mut file = std::fs::File::create(&temp_path)?;
+        file.write_all(content)?;
+        file.sync_all()
+    };
+    if let Err(source) = write() {
+        let _ = std::fs::remove_file(&temp_path);
+        return Err(MailError::File {
+            path: temp_path,
+            source,
+        });
+    }
+    std::fs::rename(&temp_path, &final_path).map_err(file_error(&final_path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slug_keeps_ascii_words() {
+        assert_eq!(slug("Anna.Bērziņa@Example.lv"), "anna-b-rzi-a-example-lv");
+        assert_eq!(slug("@@@"), "unknown");
+        assert!(slug(&"a".repeat(100)).len() <= 40);
+    }
+
+    #[test]
+    fn password_file_loses_only_the_line_ending() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("pw");
+        std::fs::write(&path, " s3cr\u{0113}t \r\n").expect("write");
+        assert_eq!(read_password_file(&path).expect("read"), " s3crēt ");
+    }
 }

@@ -1,0 +1,102 @@
+//! Which drafts go into one recipient's digest, and in what order. Pure functions over
+//! drafts already evaluated by the matcher, so the rules are testable without a store.
+//!
+//! A draft is selected when at least one of the recipient's watchlists fires on it and it
+//! has not been delivered to that recipient before. Order: drafts whose window is still
+//! open (or not yet open) by days left, soonest first; then drafts without a window; then
+//! drafts whose window has closed, most recently closed first. This module does not render
+//! or send anything.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+
+use crate::config::RecipientConfig;
+use crate::matcher::WatchlistVerdict;
+use crate::model::StoredDraft;
+
+use super::lang::WindowState;
+
+/// A stored draft together with every watchlist's verdict on it; computed once per digest
+/// run and shared by all recipients.
+#[derive(Debug, Clone)]
+pub struct EvaluatedDraft {
+    /// The draft.
+    pub draft: StoredDraft,
+    /// The matcher's verdicts, one per watchlist.
+    pub verdicts: Vec<WatchlistVerdict>,
+}
+
+/// One draft as it appears in one recipient's digest.
+#[derive(Debug, Clone)]
+pub struct DigestItem<'a> {
+    /// The draft.
+    pub draft: &'a StoredDraft,
+    /// Its comment window on the digest's day.
+    pub window_state: WindowState,
+    /// The recipient's watchlists that fired on it, in the recipient's configured order.
+    pub matches: Vec<&'a WatchlistVerdict>,
+}
+
+/// Select and order the drafts for `recipient` on the local day `today`.
+pub fn select_items<'a>(
+    recipient: &RecipientConfig,
+    drafts: &'a [EvaluatedDraft],
+    delivered: &HashSet<i64>,
+    today: NaiveDate,
+) -> Vec<DigestItem<'a>> {
+    let mut items: Vec<DigestItem<'a>> = drafts
+        .iter()
+        .filter(|evaluated| !delivered.contains(&evaluated.draft.id))
+        .filter_map(|evaluated| {
+            let matches: Vec<&WatchlistVerdict> = recipient
+                .watchlists
+                .iter()
+                .filter_map(|name| {
+                    evaluated
+                        .verdicts
+                        .iter()
+                        .find(|verdict| verdict.fired && &verdict.watchlist == name)
+                })
+                .collect();
+            (!matches.is_empty()).then(|| DigestItem {
+                draft: &evaluated.draft,
+                window_state: WindowState::of(evaluated.draft.window.as_ref(), today),
+                matches,
+            })
+        })
+        .collect();
+    items.sort_by(|a, b| {
+        order_key(a, today)
+            .cmp(&order_key(b, today))
+            .then_with(|| a.draft.display_id().cmp(b.draft.display_id()))
+            .then_with(|| a.draft.id.cmp(&b.draft.id))
+    });
+    items
+}
+
+/// (group, days) where group 0 = open or not yet open, 1 = no window, 2 = closed; inside a
+/// group the smaller number comes first.
+fn order_key(item: &DigestItem<'_>, today: NaiveDate) -> (u8, i64) {
+    let days_left = item.draft.window.map(|w| w.days_left(today));
+    match (item.window_state, days_left) {
+        (WindowState::NoWindow, _) | (_, None) => (1, 0),
+        (WindowState::Closed, Some(days)) => (2, -days),
+        (WindowState::Open(_) | WindowState::NotStarted, Some(days)) => (0, days),
+    }
+}
+
+/// The last day to comment that comes soonest among drafts still open or not yet open, for
+/// the subject line.
+pub fn nearest_deadline(items: &[DigestItem<'_>]) -> Option<NaiveDate> {
+    items
+        .iter()
+        .filter(|item| {
+            matches!(
+                item.window_state,
+                WindowState::Open(_) | WindowState::NotStarted
+            )
+        })
+        .filter_map(|item| item.draft.window.map(|w| w.to))
+        .min()
+}
