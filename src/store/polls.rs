@@ -1,0 +1,184 @@
+//! Poll history: the record of each poll of each source, read back for status output and for
+//! "when did this source last answer" questions. Writing a poll row happens inside
+//! [`Store::record_poll`](super::Store::record_poll) (see `drafts.rs`), never on its own.
+
+use chrono::{DateTime, Utc};
+use rusqlite::types::Type;
+use rusqlite::{OptionalExtension, params};
+
+use super::{Store, StoreError, timestamp_column, timestamp_to_sql};
+
+/// What the pipeline hands the store about one finished poll (the drafts travel separately).
+#[derive(Debug, Clone)]
+pub struct PollRecord<'a> {
+    /// Configured name of the polled source.
+    pub source: &'a str,
+    /// When the poll started.
+    pub started: DateTime<Utc>,
+    /// When the poll finished; used as the `first_seen` / `last_changed` time of its drafts.
+    pub finished: DateTime<Utc>,
+    /// Error text when the poll failed (drafts gathered before are stored all the same).
+    pub error: Option<String>,
+}
+
+/// How many drafts one poll saw, and how many of them were new or changed; shown in logs and
+/// status output so an admin can tell a quiet portal from a broken scraper.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct PollCounts {
+    /// Drafts the poll returned (new, changed or unchanged).
+    pub seen: u32,
+    /// Drafts the store had never seen.
+    pub new: u32,
+    /// Known drafts of which at least one stored field changed.
+    pub changed: u32,
+}
+
+/// Whether a poll completed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PollOutcome {
+    /// The poll read everything it meant to read.
+    Ok,
+    /// The poll failed part-way; see [`PollRow::error`].
+    Error,
+}
+
+impl PollOutcome {
+    /// The value stored in `polls.outcome`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PollOutcome::Ok => "ok",
+            PollOutcome::Error => "error",
+        }
+    }
+}
+
+/// One recorded poll, as read back from the store.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PollRow {
+    /// Row id; `draft_changes.poll_id` refers to it.
+    pub id: i64,
+    /// Configured name of the polled source.
+    pub source: String,
+    /// When the poll started.
+    pub started: DateTime<Utc>,
+    /// When the poll finished.
+    pub finished: DateTime<Utc>,
+    /// Whether it completed.
+    pub outcome: PollOutcome,
+    /// Drafts seen, new and changed.
+    pub counts: PollCounts,
+    /// Why it failed, when it did.
+    pub error: Option<String>,
+}
+
+/// A stored outcome value that is neither `ok` nor `error`.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown poll outcome {0:?}")]
+struct UnknownOutcome(String);
+
+const POLL_COLUMNS: &str =
+    "id, source, started, finished, outcome, items_seen, items_new, items_changed, error";
+
+fn poll_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PollRow> {
+    let outcome_text: String = row.get(4)?;
+    let outcome = match outcome_text.as_str() {
+        "ok" => PollOutcome::Ok,
+        "error" => PollOutcome::Error,
+        _ => {
+            return Err(rusqlite::Error::FromSqlConversionFailure(
+                4,
+                Type::Text,
+                Box::new(UnknownOutcome(outcome_text)),
+            ));
+        }
+    };
+    Ok(PollRow {
+        id: row.get(0)?,
+        source: row.get(1)?,
+        started: timestamp_column(row, 2)?,
+        finished: timestamp_column(row, 3)?,
+        outcome,
+        counts: PollCounts {
+            seen: row.get(5)?,
+            new: row.get(6)?,
+            changed: row.get(7)?,
+        },
+        error: row.get(8)?,
+    })
+}
+
+/// Insert the poll row (counts filled in later by [`update_poll_counts`]) and return its id,
+/// so change rows written in the same transaction can point at it.
+pub(super) fn insert_poll(
+    tx: &rusqlite::Transaction<'_>,
+    poll: &PollRecord<'_>,
+) -> rusqlite::Result<i64> {
+    let outcome = if poll.error.is_some() {
+        PollOutcome::Error
+    } else {
+        PollOutcome::Ok
+    };
+    tx.execute(
+        "INSERT INTO polls (source, started, finished, outcome, error) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            poll.source,
+            timestamp_to_sql(poll.started),
+            timestamp_to_sql(poll.finished),
+            outcome.as_str(),
+            poll.error,
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// Store the final counts on a poll row.
+pub(super) fn update_poll_counts(
+    tx: &rusqlite::Transaction<'_>,
+    poll_id: i64,
+    counts: PollCounts,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE polls SET items_seen = ?1, items_new = ?2, items_changed = ?3 WHERE id = ?4",
+        params![counts.seen, counts.new, counts.changed, poll_id],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// The latest polls, newest first, of one source or of all; for `status` output and for
+    /// spotting a source that keeps failing.
+    pub fn recent_polls(
+        &self,
+        source: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<PollRow>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let sql = format!(
+            "SELECT {POLL_COLUMNS} FROM polls WHERE (?1 IS NULL OR source = ?1) \
+             ORDER BY finished DESC, id DESC LIMIT ?2"
+        );
+        let read = || -> rusqlite::Result<Vec<PollRow>> {
+            let mut statement = self.conn.prepare_cached(&sql)?;
+            let rows = statement.query_map(params![source, limit], poll_from_row)?;
+            rows.collect()
+        };
+        read().map_err(|e| self.query_error("listing recent polls", e))
+    }
+
+    /// When `source` last completed a poll without error; `None` if it never has. Lets the
+    /// operator (and the digest) warn when a portal has been silent for too long.
+    pub fn last_successful_poll(&self, source: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let read = || -> rusqlite::Result<Option<DateTime<Utc>>> {
+            self.conn
+                .query_row(
+                    "SELECT finished FROM polls WHERE source = ?1 AND outcome = 'ok' \
+                     ORDER BY finished DESC, id DESC LIMIT 1",
+                    params![source],
+                    |row| timestamp_column(row, 0),
+                )
+                .optional()
+        };
+        read().map_err(|e| self.query_error("finding the last successful poll", e))
+    }
+}
