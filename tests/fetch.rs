@@ -644,3 +644,33 @@ async fn rate_limiter_serves_waiters_in_order() {
     }
     assert_eq!(*order.lock().unwrap(), vec![0, 1, 2, 3, 4]);
 }
+
+#[tokio::test]
+async fn error_pages_are_reported_by_status_even_when_large() {
+    let server = MockServer::start().await;
+    let big_404 = ResponseTemplate::new(404).set_body_raw(vec![b'z'; 5_000], "text/html");
+    serve(&server, "/missing", big_404, 1).await;
+    let fetcher = capped_fetcher(1_000);
+    let error = fetcher
+        .get_text(&url(&server, "/missing"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, FetchError::Status { status: 404, .. }),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn firewall_page_with_an_error_status_is_still_a_rejection() {
+    let server = MockServer::start().await;
+    let blocked =
+        ResponseTemplate::new(403).set_body_raw(FIREWALL_PAGE.as_bytes().to_vec(), "text/html");
+    serve(&server, "/blocked", blocked, 1).await;
+    let fetcher = Fetcher::new(&config()).unwrap();
+    let error = fetcher
+        .get_text(&url(&server, "/blocked"))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, FetchError::Rejected { .. }), "{error:?}");
+}

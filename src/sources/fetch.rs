@@ -274,9 +274,17 @@ impl Fetcher {
         }
 
         let headers = response.headers().clone();
-        let bytes = self
+        let body_result = self
             .read_capped(url, response, self.config.max_response_bytes)
-            .await?;
+            .await;
+        let bytes = match body_result {
+            Ok(bytes) => bytes,
+            // An error page we cannot read is still reported by its status, not its body.
+            Err(_) if !status.is_success() => {
+                return Err(AttemptFailure::Fatal(status_error(url, status)));
+            }
+            Err(failure) => return Err(failure),
+        };
         let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
         let body = decode_html(&bytes, content_type);
         if is_firewall_rejection(&body) {
