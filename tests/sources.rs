@@ -1,0 +1,684 @@
+//! TAP public-participation adapter: parsers against fixtures, and polls against a local
+//! mock portal (127.0.0.1 only).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use draftwatch::config::HttpConfig;
+use draftwatch::model::CommentWindow;
+use draftwatch::sources::fetch::{FetchError, Fetcher};
+use draftwatch::sources::tap::{
+    ParseError, TapParticipation, parse_detail_page, parse_list_page, parse_window,
+};
+use draftwatch::sources::{KnownDraft, KnownDrafts, PollOutput, Source, SourceError};
+use serde::Deserialize;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+use wiremock::matchers::{method, path, path_regex, query_param, query_param_is_missing};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const PORTAL: &str = "https://tapportals.mk.gov.lv/public_participation";
+const DETAIL_PATH: &str = r"^/public_participation/[0-9a-f-]{36}$";
+
+fn fixture(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/tap")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn portal() -> Url {
+    Url::parse(PORTAL).unwrap()
+}
+
+fn day(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%d.%m.%Y.").unwrap()
+}
+
+fn window(from: &str, to: &str) -> Option<CommentWindow> {
+    Some(CommentWindow {
+        from: day(from),
+        to: day(to),
+    })
+}
+
+/// One line of the expectations derived from the real capture.
+#[derive(Debug, Deserialize)]
+struct ExpectedRow {
+    identificator: String,
+    title: String,
+    participation_kind: String,
+    from: String,
+    to: String,
+    ministry: String,
+    url: String,
+}
+
+fn expected_rows(jsonl: &str) -> Vec<ExpectedRow> {
+    jsonl
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn assert_page_matches_expectations(html: &str, jsonl: &str) {
+    let page = parse_list_page(html, &portal()).unwrap();
+    let expected = expected_rows(jsonl);
+    assert_eq!(expected.len(), 25);
+    assert_eq!(page.drafts.len(), expected.len());
+    assert_eq!(page.skipped_rows, 0);
+    for (draft, want) in page.drafts.iter().zip(&expected) {
+        assert_eq!(
+            draft.ta_number.as_deref(),
+            Some(want.identificator.as_str())
+        );
+        assert_eq!(draft.title, want.title);
+        assert_eq!(
+            draft.kind.as_deref(),
+            Some(want.participation_kind.as_str())
+        );
+        assert_eq!(draft.ministry.as_deref(), Some(want.ministry.as_str()));
+        assert_eq!(draft.url, want.url);
+        assert_eq!(
+            draft.window,
+            window(&want.from, &want.to),
+            "{}",
+            want.identificator
+        );
+        assert!(want.url.ends_with(&draft.external_id));
+        assert_eq!(draft.external_id.len(), 36, "a UUID: {}", draft.external_id);
+        assert_eq!(draft.detail, None);
+    }
+}
+
+// ---------------------------------------------------------------- list parser
+
+#[test]
+fn real_page_one_parses_to_the_expected_25_rows() {
+    assert_page_matches_expectations(
+        &fixture("public_participation_page1.html"),
+        &fixture("public_participation_page1_rows.jsonl"),
+    );
+}
+
+#[test]
+fn real_page_one_tells_total_pages_and_version() {
+    let page = parse_list_page(&fixture("public_participation_page1.html"), &portal()).unwrap();
+    assert_eq!(page.total, Some(3082));
+    assert_eq!(page.current_page, Some(1));
+    assert_eq!(page.last_page, Some(124));
+    assert_eq!(page.app_version.as_deref(), Some("bc230"));
+    let first = &page.drafts[0];
+    assert_eq!(first.external_id, "068eb73d-d89d-42ff-93c9-13421c4f9b09");
+    assert_eq!(
+        first.title,
+        "Likumprojekts \"Grozījumi likumā \"Par audzinoša rakstura piespiedu līdzekļu piemērošanu bērniem\"\""
+    );
+}
+
+#[test]
+fn middle_and_last_pages_report_their_position() {
+    let middle = parse_list_page(&fixture("public_participation_page2.html"), &portal()).unwrap();
+    assert_eq!(
+        (middle.current_page, middle.last_page),
+        (Some(2), Some(124))
+    );
+    assert_eq!(middle.drafts.len(), 4);
+    let last = parse_list_page(&fixture("public_participation_last_page.html"), &portal()).unwrap();
+    assert_eq!((last.current_page, last.last_page), (Some(124), Some(124)));
+    assert_eq!(last.drafts.len(), 7);
+    assert_eq!(last.drafts[0].ta_number.as_deref(), Some("21-TA-101"));
+}
+
+#[test]
+fn zero_row_page_parses_to_no_rows() {
+    let page = parse_list_page(&fixture("public_participation_zero_rows.html"), &portal()).unwrap();
+    assert!(page.drafts.is_empty());
+    assert_eq!(page.total, Some(0));
+}
+
+#[test]
+fn a_page_that_is_not_a_list_is_an_error() {
+    assert_eq!(
+        parse_list_page(&fixture("firewall_rejected.html"), &portal()),
+        Err(ParseError::NotAList)
+    );
+    assert_eq!(parse_list_page("", &portal()), Err(ParseError::NotAList));
+}
+
+#[test]
+fn edge_case_rows() {
+    let page =
+        parse_list_page(&fixture("public_participation_edge_cases.html"), &portal()).unwrap();
+    assert_eq!(
+        page.skipped_rows, 2,
+        "the row without data-url and the one without title"
+    );
+    assert_eq!(page.last_page, None, "no paginator: a single page");
+    let by_id: HashMap<&str, _> = page
+        .drafts
+        .iter()
+        .map(|d| (d.external_id.as_str(), d))
+        .collect();
+    assert_eq!(by_id.len(), 5);
+
+    let html_title = by_id["e0000000-0000-4000-8000-000000000001"];
+    assert_eq!(
+        html_title.title,
+        "Noteikumu projekts \"Par <b>bērnu</b> tiesību aizsardzību\" – „Ģimenes atbalsts” un “audžuģimenes”"
+    );
+
+    let malformed = by_id["e0000000-0000-4000-8000-000000000002"];
+    assert_eq!(malformed.window, None, "unreadable Termiņš: no window…");
+    assert_eq!(
+        malformed.title, "Grozījumi Izglītības likumā",
+        "…but the row is kept"
+    );
+
+    let new_year = by_id["e0000000-0000-4000-8000-000000000003"];
+    assert_eq!(new_year.window, window("29.12.2026.", "12.01.2027."));
+    let new_year_window = new_year.window.unwrap();
+    assert!(new_year_window.contains(day("01.01.2027.")));
+    assert_eq!(new_year_window.days_left(day("31.12.2026.")), 12);
+
+    let discussion = by_id["e0000000-0000-4000-8000-000000000004"];
+    assert_eq!(discussion.ta_number.as_deref(), Some("VSS-1153"));
+    assert_eq!(discussion.kind.as_deref(), Some("Apspriede"));
+    assert_eq!(
+        discussion.window,
+        window("07.09.2026.", "21.09.2026."),
+        "whitespace inside the cell is collapsed"
+    );
+
+    let no_id = by_id["e0000000-0000-4000-8000-000000000007"];
+    assert_eq!(no_id.ta_number, None);
+    assert_eq!(no_id.window, None, "31.09 does not exist");
+    assert_eq!(
+        no_id.url,
+        "https://tapportals.mk.gov.lv/public_participation/e0000000-0000-4000-8000-000000000007"
+    );
+}
+
+#[test]
+fn window_parsing() {
+    assert_eq!(
+        parse_window("11.09.2026. - 25.09.2026."),
+        window("11.09.2026.", "25.09.2026.")
+    );
+    assert_eq!(
+        parse_window("1.9.2026 – 5.9.2026"),
+        window("01.09.2026.", "05.09.2026.")
+    );
+    assert_eq!(parse_window("25.09.2026. - 11.09.2026."), None, "reversed");
+    assert_eq!(parse_window("11.09.2026."), None);
+    assert_eq!(parse_window(""), None);
+    assert_eq!(
+        parse_window("29.02.2026. - 10.03.2026."),
+        None,
+        "not a leap year"
+    );
+}
+
+// ---------------------------------------------------------------- detail parser
+
+#[test]
+fn detail_page_gives_description_and_policy_areas() {
+    let detail = parse_detail_page(&fixture("public_participation_detail.html")).unwrap();
+    assert_eq!(
+        detail.description.as_deref(),
+        Some(
+            "Noteikumu projekts nepieciešams, jo tiek virzīts likumprojekts \"Par Covid-19 infekcijas izplatības pārvaldības likuma atzīšanu par spēku zaudējušu” (23-TA-1390).\n\n\
+             Noteikumu projekts izstrādāts, lai īstenotu likumprojekta \"Par Covid-19 infekcijas izplatības pārvaldības likuma atzīšanu par spēku zaudējušu” (23-TA-1390) 4.pārejas noteikumā noteikto."
+        )
+    );
+    assert_eq!(detail.policy_areas, vec!["Vides aizsardzība".to_owned()]);
+}
+
+#[test]
+fn detail_parser_survives_other_markup() {
+    let detail = parse_detail_page(&fixture("public_participation_detail_variant.html")).unwrap();
+    assert_eq!(
+        detail.description.as_deref(),
+        Some("Bāriņtiesu prakse atšķiras. Trūkst vienota regulējuma."),
+        "paragraphs kept apart, the \"-\" goal placeholder dropped"
+    );
+    assert_eq!(
+        detail.policy_areas,
+        vec![
+            "Bērnu un ģimenes politika".to_owned(),
+            "Tiesiskums".to_owned()
+        ]
+    );
+}
+
+#[test]
+fn detail_parser_rejects_pages_without_its_labels() {
+    for page in [
+        fixture("public_participation_page1.html"),
+        fixture("firewall_rejected.html"),
+        String::new(),
+    ] {
+        assert_eq!(parse_detail_page(&page), Err(ParseError::NoDetailFields));
+    }
+}
+
+// ---------------------------------------------------------------- polls
+
+fn http_config() -> HttpConfig {
+    HttpConfig {
+        user_agent: "draftwatch-test/0.1 (+mailto:admin@example.org)".to_owned(),
+        timeout: Duration::from_secs(5),
+        min_interval: Duration::from_millis(1),
+        max_response_bytes: 2_000_000,
+        retries: 1,
+        retry_base_delay: Duration::from_millis(5),
+        respect_robots_txt: false,
+    }
+}
+
+fn html(body: String) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_raw(body.into_bytes(), "text/html; charset=utf-8")
+}
+
+/// Serve list page `page` (1 = no query) with `response`, expecting `times` requests.
+async fn serve_list(server: &MockServer, page: u32, response: ResponseTemplate, times: u64) {
+    let mock = Mock::given(method("GET")).and(path("/public_participation"));
+    let mock = if page == 1 {
+        mock.and(query_param_is_missing("page"))
+    } else {
+        mock.and(query_param("page", page.to_string()))
+    };
+    mock.respond_with(response)
+        .expect(times)
+        .mount(server)
+        .await;
+}
+
+/// Serve fixture list pages: (page number, fixture file, expected requests).
+async fn serve_pages(server: &MockServer, pages: &[(u32, &str, u64)]) {
+    for &(page, name, times) in pages {
+        serve_list(server, page, html(fixture(name)), times).await;
+    }
+}
+
+async fn serve_details(server: &MockServer, response: ResponseTemplate, times: u64) {
+    Mock::given(method("GET"))
+        .and(path_regex(DETAIL_PATH))
+        .respond_with(response)
+        .expect(times)
+        .mount(server)
+        .await;
+}
+
+async fn poll(
+    server: &MockServer,
+    page_limit: u32,
+    detail_limit: u32,
+    known: &KnownDrafts,
+) -> PollOutput {
+    let source = TapParticipation::with_limits(
+        "tap",
+        Url::parse(&server.uri()).unwrap(),
+        page_limit,
+        detail_limit,
+    );
+    let fetcher = Fetcher::new(&http_config()).unwrap();
+    source
+        .poll(&fetcher, known, &CancellationToken::new())
+        .await
+}
+
+fn known_from(fixture_name: &str, needs_detail: bool) -> KnownDrafts {
+    let page = parse_list_page(&fixture(fixture_name), &portal()).unwrap();
+    KnownDrafts {
+        drafts: page
+            .drafts
+            .into_iter()
+            .map(|d| {
+                (
+                    d.external_id,
+                    KnownDraft {
+                        url: d.url,
+                        needs_detail,
+                    },
+                )
+            })
+            .collect(),
+    }
+}
+
+#[tokio::test]
+async fn poll_stops_after_a_page_of_known_drafts() {
+    let server = MockServer::start().await;
+    serve_pages(
+        &server,
+        &[
+            (1, "public_participation_page1.html", 1),
+            (2, "public_participation_page2.html", 1),
+            (3, "public_participation_last_page.html", 0),
+        ],
+    )
+    .await;
+    let known = known_from("public_participation_page2.html", false);
+    let output = poll(&server, 10, 0, &known).await;
+    assert!(output.error.is_none(), "{:?}", output.error);
+    assert_eq!(output.pages_read, 2);
+    assert_eq!(output.drafts.len(), 25 + 4);
+}
+
+#[tokio::test]
+async fn poll_stops_at_the_page_limit() {
+    let server = MockServer::start().await;
+    serve_pages(
+        &server,
+        &[
+            (1, "public_participation_page1.html", 1),
+            (2, "public_participation_page2.html", 1),
+            (3, "public_participation_last_page.html", 0),
+        ],
+    )
+    .await;
+    let output = poll(&server, 2, 0, &KnownDrafts::default()).await;
+    assert!(output.error.is_none(), "{:?}", output.error);
+    assert_eq!(output.pages_read, 2);
+}
+
+#[tokio::test]
+async fn poll_stops_at_the_last_page() {
+    let server = MockServer::start().await;
+    serve_pages(
+        &server,
+        &[
+            (1, "public_participation_page1.html", 1),
+            (2, "public_participation_page2.html", 1),
+            // The paginator of this page says it is the last one (124 of 124).
+            (3, "public_participation_last_page.html", 1),
+            (4, "public_participation_zero_rows.html", 0),
+        ],
+    )
+    .await;
+    let output = poll(&server, 50, 0, &KnownDrafts::default()).await;
+    assert!(output.error.is_none(), "{:?}", output.error);
+    assert_eq!(output.pages_read, 3);
+    assert_eq!(output.drafts.len(), 25 + 4 + 7);
+}
+
+#[tokio::test]
+async fn a_single_page_list_is_read_once() {
+    let server = MockServer::start().await;
+    serve_pages(
+        &server,
+        &[
+            (1, "public_participation_edge_cases.html", 1),
+            (2, "public_participation_page2.html", 0),
+        ],
+    )
+    .await;
+    let output = poll(&server, 5, 0, &KnownDrafts::default()).await;
+    assert!(output.error.is_none(), "{:?}", output.error);
+    assert_eq!(output.drafts.len(), 5);
+}
+
+#[tokio::test]
+async fn zero_rows_on_the_first_page_is_an_error() {
+    let server = MockServer::start().await;
+    serve_pages(&server, &[(1, "public_participation_zero_rows.html", 1)]).await;
+    let output = poll(&server, 5, 5, &KnownDrafts::default()).await;
+    assert!(output.drafts.is_empty());
+    assert!(
+        matches!(output.error, Some(SourceError::ZeroRows { .. })),
+        "{:?}",
+        output.error
+    );
+}
+
+#[tokio::test]
+async fn zero_rows_later_keeps_what_was_gathered() {
+    let server = MockServer::start().await;
+    serve_pages(
+        &server,
+        &[
+            (1, "public_participation_page1.html", 1),
+            (2, "public_participation_zero_rows.html", 1),
+        ],
+    )
+    .await;
+    serve_details(
+        &server,
+        html(fixture("public_participation_detail.html")),
+        0,
+    )
+    .await;
+    let output = poll(&server, 5, 5, &KnownDrafts::default()).await;
+    assert_eq!(output.drafts.len(), 25);
+    assert_eq!(output.pages_read, 2);
+    assert!(
+        matches!(output.error, Some(SourceError::ZeroRows { .. })),
+        "{:?}",
+        output.error
+    );
+}
+
+#[tokio::test]
+async fn firewall_page_fails_the_poll() {
+    let server = MockServer::start().await;
+    serve_pages(&server, &[(1, "firewall_rejected.html", 1)]).await;
+    let output = poll(&server, 5, 5, &KnownDrafts::default()).await;
+    assert!(output.drafts.is_empty());
+    assert!(
+        matches!(
+            output.error,
+            Some(SourceError::Fetch(FetchError::Rejected { .. }))
+        ),
+        "{:?}",
+        output.error
+    );
+    let message = output.error.map(|e| e.to_string()).unwrap_or_default();
+    assert!(message.contains("firewall"), "{message}");
+}
+
+#[tokio::test]
+async fn a_500_then_success_is_retried() {
+    let server = MockServer::start().await;
+    Mock::given(path("/public_participation"))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    serve_pages(&server, &[(1, "public_participation_page1.html", 1)]).await;
+    let known = known_from("public_participation_page1.html", false);
+    let output = poll(&server, 5, 5, &known).await;
+    assert!(output.error.is_none(), "{:?}", output.error);
+    assert_eq!(output.drafts.len(), 25);
+}
+
+#[tokio::test]
+async fn details_for_new_and_incomplete_drafts_and_404_keeps_the_row() {
+    let server = MockServer::start().await;
+    serve_pages(&server, &[(1, "public_participation_page1.html", 1)]).await;
+    let new_id = "068eb73d-d89d-42ff-93c9-13421c4f9b09"; // first row
+    let incomplete_id = "42d96ede-af00-4136-b5fe-9a067f5e9737"; // second row
+    Mock::given(path(format!("/public_participation/{new_id}")))
+        .respond_with(html(fixture("public_participation_detail.html")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(format!("/public_participation/{incomplete_id}")))
+        .respond_with(ResponseTemplate::new(404))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut known = known_from("public_participation_page1.html", false);
+    known.drafts.remove(new_id);
+    if let Some(draft) = known.drafts.get_mut(incomplete_id) {
+        draft.needs_detail = true;
+        draft.url = format!("{}/public_participation/{incomplete_id}", server.uri());
+    }
+    let output = poll(&server, 1, 10, &known).await;
+    assert!(output.error.is_none(), "{:?}", output.error);
+    assert_eq!(output.drafts.len(), 25);
+
+    let new = &output.drafts[0];
+    assert_eq!(new.external_id, new_id);
+    let detail = new.detail.as_ref().expect("detail of the new draft");
+    assert_eq!(detail.policy_areas, vec!["Vides aizsardzība".to_owned()]);
+    assert_eq!(new.detail_error, None);
+
+    let incomplete = &output.drafts[1];
+    assert_eq!(incomplete.external_id, incomplete_id);
+    assert_eq!(incomplete.detail, None);
+    let error = incomplete.detail_error.as_deref().unwrap_or_default();
+    assert!(error.contains("404"), "{error}");
+    assert_eq!(
+        incomplete.title,
+        "Likumprojekts \"Grozījumi Kriminālprocesa likumā\""
+    );
+
+    assert!(
+        output.drafts[2..]
+            .iter()
+            .all(|d| d.detail.is_none() && d.detail_error.is_none())
+    );
+}
+
+#[tokio::test]
+async fn detail_limit_bounds_detail_requests() {
+    let server = MockServer::start().await;
+    serve_pages(&server, &[(1, "public_participation_page1.html", 1)]).await;
+    serve_details(
+        &server,
+        html(fixture("public_participation_detail.html")),
+        3,
+    )
+    .await;
+    let output = poll(&server, 1, 3, &KnownDrafts::default()).await;
+    assert!(output.error.is_none(), "{:?}", output.error);
+    let with_detail = output.drafts.iter().filter(|d| d.detail.is_some()).count();
+    assert_eq!(with_detail, 3);
+    assert!(
+        output.drafts[..3].iter().all(|d| d.detail.is_some()),
+        "in list order"
+    );
+}
+
+#[tokio::test]
+async fn firewall_on_a_detail_stops_detail_requests() {
+    let server = MockServer::start().await;
+    serve_pages(&server, &[(1, "public_participation_page1.html", 1)]).await;
+    serve_details(&server, html(fixture("firewall_rejected.html")), 1).await;
+    let output = poll(&server, 1, 10, &KnownDrafts::default()).await;
+    assert_eq!(output.drafts.len(), 25, "list data is kept");
+    assert!(output.drafts[0].detail_error.is_some());
+    assert!(
+        matches!(
+            output.error,
+            Some(SourceError::Fetch(FetchError::Rejected { .. }))
+        ),
+        "{:?}",
+        output.error
+    );
+}
+
+#[tokio::test]
+async fn a_cancelled_poll_sends_nothing() {
+    let server = MockServer::start().await;
+    serve_pages(&server, &[(1, "public_participation_page1.html", 0)]).await;
+    let source = TapParticipation::with_limits("tap", Url::parse(&server.uri()).unwrap(), 5, 5);
+    let fetcher = Fetcher::new(&http_config()).unwrap();
+    let cancel = CancellationToken::new();
+    cancel.cancel();
+    let output = source
+        .poll(&fetcher, &KnownDrafts::default(), &cancel)
+        .await;
+    assert!(
+        matches!(output.error, Some(SourceError::Cancelled)),
+        "{:?}",
+        output.error
+    );
+    assert_eq!(output.pages_read, 0);
+}
+
+#[tokio::test]
+async fn cancellation_interrupts_a_slow_request() {
+    let server = MockServer::start().await;
+    serve_list(
+        &server,
+        1,
+        html(fixture("public_participation_page1.html")).set_delay(Duration::from_secs(30)),
+        1,
+    )
+    .await;
+    let source = TapParticipation::with_limits("tap", Url::parse(&server.uri()).unwrap(), 5, 5);
+    let fetcher = Fetcher::new(&HttpConfig {
+        timeout: Duration::from_secs(60),
+        ..http_config()
+    })
+    .unwrap();
+    let cancel = CancellationToken::new();
+    let canceller = {
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            cancel.cancel();
+        })
+    };
+    let output = source
+        .poll(&fetcher, &KnownDrafts::default(), &cancel)
+        .await;
+    canceller.await.unwrap();
+    assert!(
+        matches!(output.error, Some(SourceError::Cancelled)),
+        "{:?}",
+        output.error
+    );
+}
+
+#[test]
+fn list_urls() {
+    let source =
+        TapParticipation::with_limits("tap", Url::parse("https://example.org/").unwrap(), 1, 1);
+    assert_eq!(
+        source.list_url(1).as_str(),
+        "https://example.org/public_participation"
+    );
+    assert_eq!(
+        source.list_url(3).as_str(),
+        "https://example.org/public_participation?page=3"
+    );
+}
+
+// ---------------------------------------------------------------- conformance
+
+/// Where the shared real captures live, if this checkout has them.
+fn shared_samples() -> Option<PathBuf> {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::env::var_os("DRAFTWATCH_SAMPLES_DIR")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([
+            manifest.join("../shared/samples"),
+            manifest.join("../../shared/samples"),
+        ])
+        .find(|dir| {
+            dir.join("tap_public_participation_list_page1_2026-09-15.html")
+                .is_file()
+        })
+}
+
+#[test]
+fn conformance_with_shared_samples() {
+    let Some(dir) = shared_samples() else {
+        println!("skipped: no shared samples directory (set DRAFTWATCH_SAMPLES_DIR)");
+        return;
+    };
+    let html =
+        std::fs::read_to_string(dir.join("tap_public_participation_list_page1_2026-09-15.html"))
+            .unwrap();
+    let jsonl = std::fs::read_to_string(dir.join("tap_public_participation_rows_2026-09-15.jsonl"))
+        .unwrap();
+    assert_page_matches_expectations(&html, &jsonl);
+}
