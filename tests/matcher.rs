@@ -835,3 +835,42 @@ proptest! {
         prop_assert!(v.hits.iter().any(|h| h.matched == word));
     }
 }
+
+fn shipped() -> WatchlistSet {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("watchlists");
+    WatchlistSet::load_dir(&dir).unwrap_or_else(|e| panic!("shipped watchlists invalid:\n{e}"))
+}
+
+fn berni_fires(set: &WatchlistSet, text: &str) -> bool {
+    set.evaluate(&title(text))
+        .into_iter()
+        .any(|v| v.watchlist == "berni" && v.fired)
+}
+
+#[test]
+fn shipped_default_watchlist_catches_inflected_titles_and_avoids_traps() {
+    let set = shipped();
+    for text in [
+        "Atbalsta pasākumi bērniem",
+        "Par palīdzību nepilngadīgajiem",
+        "Grozījumi Bāriņtiesu likumā",
+        "Atbalsts gimenem ar berniem",
+        "Par audžuģimeņu atlīdzību",
+    ] {
+        assert!(berni_fires(&set, text), "berni should fire on {text:?}");
+    }
+    for text in [
+        "Par ģimenes ārstu darba samaksu",
+        "Augstskolu finansēšanas kārtība",
+        "Eiropas Savienības pilsoņu un viņu ģimenes locekļu ieceļošana",
+        "Programma \"Garantija jauniešiem\" un jauniešu nodarbinātība",
+        "Nekustamā īpašuma \"Jaunie Lauki\" pārdošana",
+    ] {
+        assert!(
+            !berni_fires(&set, text),
+            "berni should not fire on {text:?}"
+        );
+    }
+    // The overlap negative keeps other child words alive.
+    assert!(berni_fires(&set, "Ģimenes ārstu pakalpojumi bērniem"));
+}
