@@ -153,6 +153,13 @@ pub fn fold_into(text: &str, out: &mut String) {
 
 /// Whether `c` belongs to a word: letters, digits and combining marks.
 fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    // Latin-1 and Latin Extended-A letters (all Latvian letters) without table lookups.
+    if ('\u{C0}'..='\u{17F}').contains(&c) {
+        return c != '\u{D7}' && c != '\u{F7}';
+    }
     c.is_alphanumeric() || is_combining_mark(c)
 }
 
@@ -160,6 +167,10 @@ fn is_word_char(c: char) -> bool {
 fn lower_word(raw: &str, out: &mut String) {
     if raw.is_ascii() {
         out.extend(raw.chars().map(|c| c.to_ascii_lowercase()));
+    } else if raw.chars().all(|c| c < '\u{180}' && c != '\u{130}') {
+        // Precomposed Latin letters (all of Latvian) are NFC and lowercase to one precomposed
+        // letter; only U+0130 (İ) lowercases to a letter plus a combining mark.
+        out.extend(raw.chars().map(|c| c.to_lowercase().next().unwrap_or(c)));
     } else if is_nfc_quick(raw.chars()) == IsNormalized::Yes {
         let lowered: String = raw.chars().flat_map(char::to_lowercase).collect();
         if is_nfc_quick(lowered.chars()) == IsNormalized::Yes {
@@ -175,12 +186,17 @@ fn lower_word(raw: &str, out: &mut String) {
 /// The stem key of a lowercase NFC word: the stemmer applied once, then folded. Words with no
 /// diacritics use the folded suffix table, so "berniem" and "bērniem" share the key "bern".
 pub fn stem_key_into(lower: &str, out: &mut String) {
+    stem_key_with_scratch(lower, out, &mut String::new());
+}
+
+/// [`stem_key_into`] reusing `scratch` for the unfolded stem.
+fn stem_key_with_scratch(lower: &str, out: &mut String, scratch: &mut String) {
     if lower.is_ascii() {
         stem_lv::stem_into(lower, true, out);
     } else {
-        let mut stem = String::with_capacity(lower.len());
-        stem_lv::stem_into(lower, false, &mut stem);
-        fold_into(&stem, out);
+        scratch.clear();
+        stem_lv::stem_into(lower, false, scratch);
+        fold_into(scratch, out);
     }
 }
 
@@ -245,6 +261,7 @@ impl AnalyzedText {
         };
         let mut raw = String::new();
         let mut lower = String::new();
+        let mut scratch = String::new();
         let mut start: Option<usize> = None;
         let mut end = 0;
         let mut flush =
@@ -252,7 +269,7 @@ impl AnalyzedText {
                 if let Some(begin) = start.take() {
                     lower.clear();
                     lower_word(raw, &mut lower);
-                    this.push_word(&lower, begin..end);
+                    this.push_word(&lower, begin..end, &mut scratch);
                     raw.clear();
                 }
             };
@@ -271,10 +288,10 @@ impl AnalyzedText {
         analyzed
     }
 
-    fn push_word(&mut self, lower: &str, original: Range<usize>) {
+    fn push_word(&mut self, lower: &str, original: Range<usize>, scratch: &mut String) {
         self.stems.push(' ');
         let stem_start = self.stems.len();
-        stem_key_into(lower, &mut self.stems);
+        stem_key_with_scratch(lower, &mut self.stems, scratch);
         let stem_end = self.stems.len();
         self.stems.push(' ');
         self.words.push(' ');

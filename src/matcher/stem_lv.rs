@@ -102,34 +102,55 @@ pub fn stem_folded(word: &str) -> String {
     out
 }
 
-/// The suffix table with each suffix folded ("ām" → "am"), in the same order.
-static FOLDED_SUFFIXES: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+/// A suffix ready for fast comparison: its text, length in characters and last byte.
+struct PreparedSuffix {
+    text: String,
+    chars: usize,
+    last_byte: u8,
+}
+
+fn prepare(folded: bool) -> Vec<PreparedSuffix> {
     SUFFIXES
         .iter()
-        .map(|s| s.text.chars().map(fold_suffix_char).collect())
+        .map(|s| {
+            let text: String = if folded {
+                s.text.chars().map(fold_suffix_char).collect()
+            } else {
+                s.text.to_string()
+            };
+            PreparedSuffix {
+                chars: text.chars().count(),
+                last_byte: text.as_bytes().last().copied().unwrap_or(0),
+                text,
+            }
+        })
         .collect()
-});
+}
+
+/// The suffix table as written and folded ("ām" → "am"), in the same order as [`SUFFIXES`].
+static PREPARED: std::sync::LazyLock<[Vec<PreparedSuffix>; 2]> =
+    std::sync::LazyLock::new(|| [prepare(false), prepare(true)]);
 
 /// Append the stem of `word` to `out` (no allocation in the common case); `folded` selects the
 /// folded suffix table of [`stem_folded`].
 pub fn stem_into(word: &str, folded: bool, out: &mut String) {
-    let char_count = word.chars().count();
-    let vowels = word.chars().filter(|c| is_vowel(*c)).count();
-    for (index, suffix) in SUFFIXES.iter().enumerate() {
-        let text: &str = if folded {
-            FOLDED_SUFFIXES
-                .get(index)
-                .map_or(suffix.text, String::as_str)
-        } else {
-            suffix.text
-        };
-        let suffix_len = text.chars().count();
-        if char_count < suffix_len + 3 || vowels <= suffix.vowel_threshold {
+    let Some(&last_byte) = word.as_bytes().last() else {
+        return;
+    };
+    let table = &PREPARED[usize::from(folded)];
+    let mut counts: Option<(usize, usize)> = None;
+    for (suffix, prepared) in SUFFIXES.iter().zip(table) {
+        if prepared.last_byte != last_byte || !word.ends_with(prepared.text.as_str()) {
             continue;
         }
-        let Some(rest) = word.strip_suffix(text) else {
+        let (char_count, vowels) = *counts.get_or_insert_with(|| {
+            word.chars()
+                .fold((0, 0), |(n, v), c| (n + 1, v + usize::from(is_vowel(c))))
+        });
+        if char_count < prepared.chars + 3 || vowels <= suffix.vowel_threshold {
             continue;
-        };
+        }
+        let rest = &word[..word.len() - prepared.text.len()];
         if !suffix.unpalatalise {
             out.push_str(rest);
             return;
