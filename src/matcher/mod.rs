@@ -1,6 +1,28 @@
-//! Watchlist matching (stub: replaced by the matcher work).
+//! Watchlist matching: decides, for every draft, which watchlists fire and why.
+//!
+//! Watchlists (`watchlists/*.toml`, format in `watchlists/README.md`) are loaded and validated
+//! by [`watchlist`], compiled here into one [`WatchlistSet`]: two Aho-Corasick automata over
+//! normalised stems and folded words (see [`normalize`], [`stem_lv`]) cover every word, phrase
+//! and word-part rule of every watchlist in one pass per field; only regex rules run one by
+//! one. Every hit keeps the byte range in the ORIGINAL field text so the digest can highlight
+//! it. This module does not read the store, send mail or watch files ([`reload`] does that).
 
-use std::path::Path;
+pub mod backtest;
+pub mod explain;
+pub mod normalize;
+pub mod reload;
+pub mod stem_lv;
+pub mod watchlist;
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::{Regex, RegexBuilder};
+
+use normalize::{AnalyzedText, fold, lower_words, normalize, rule_stem_keys};
+use watchlist::{NegativeScope, RuleKind, Watchlist, WatchlistError, parse_watchlist};
 
 /// The text fields of a draft the matcher looks at.
 #[derive(Debug, Clone, Copy, Default)]
@@ -18,30 +40,80 @@ pub struct MatchInput<'a> {
 }
 
 /// Which field of a draft a hit was found in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     /// Title.
     Title,
     /// Description.
     Description,
-    /// Policy areas.
+    /// Policy areas, joined with "; ".
     PolicyAreas,
     /// Ministry.
     Ministry,
-    /// Kind.
+    /// Kind of draft.
     Kind,
 }
 
+impl Field {
+    /// Every field, in the order verdicts list them.
+    pub const ALL: [Field; 5] = [
+        Field::Title,
+        Field::Description,
+        Field::PolicyAreas,
+        Field::Ministry,
+        Field::Kind,
+    ];
+
+    /// The name used in watchlist files and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Title => "title",
+            Field::Description => "description",
+            Field::PolicyAreas => "policy_areas",
+            Field::Ministry => "ministry",
+            Field::Kind => "kind",
+        }
+    }
+
+    /// Parse the name used in watchlist files.
+    pub fn parse(name: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.as_str() == name)
+    }
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+
+    /// The text of this field of `input` (policy areas joined with "; ").
+    pub fn text<'a>(self, input: &MatchInput<'a>) -> std::borrow::Cow<'a, str> {
+        match self {
+            Field::Title => input.title.into(),
+            Field::Description => input.description.unwrap_or("").into(),
+            Field::PolicyAreas => input.policy_areas.join("; ").into(),
+            Field::Ministry => input.ministry.unwrap_or("").into(),
+            Field::Kind => input.kind.unwrap_or("").into(),
+        }
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One rule matching one place in one field.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Hit {
     /// The rule as the admin wrote it.
     pub rule: String,
     /// Field.
     pub field: Field,
-    /// Byte range in the original field text.
-    pub span: std::ops::Range<usize>,
+    /// Byte range in the original field text (for policy areas: in the areas joined with "; ").
+    pub span: Range<usize>,
     /// The original text of that range.
     pub matched: String,
 }
@@ -53,35 +125,628 @@ pub struct WatchlistVerdict {
     pub watchlist: String,
     /// Whether the watchlist fires.
     pub fired: bool,
-    /// Score reached.
+    /// Score reached: the sum of the weights of the positive rules that hit (each rule once).
     pub score: f64,
-    /// Positive hits.
+    /// Positive hits that count.
     pub hits: Vec<Hit>,
-    /// Negative rules that matched (excluding the draft).
+    /// Negative rules that matched and therefore exclude the draft.
     pub excluded_by: Vec<Hit>,
+    /// Positive hits cancelled by an overlapping negative rule (`scope = "overlap"`), e.g.
+    /// "Ģimenes" inside "Ģimenes ārstu".
+    pub ignored: Vec<Hit>,
 }
 
-/// Errors loading watchlists.
-#[derive(Debug, thiserror::Error)]
-#[error("{0:?}")]
-pub struct WatchlistErrors(pub Vec<String>);
+/// Every problem found in a set of watchlist files.
+///
+/// Why a list: `draftwatch check` and hot reload must show the admin everything to fix at once.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct WatchlistErrors(pub Vec<WatchlistError>);
 
-/// All watchlists, compiled.
+impl WatchlistErrors {
+    /// The individual errors, sorted by file, line and column.
+    pub fn errors(&self) -> &[WatchlistError] {
+        &self.0
+    }
+}
+
+impl fmt::Display for WatchlistErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, error) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{error}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Build a regex for a regex rule: case-insensitive, bounded size.
+pub(crate) fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern)
+        .case_insensitive(true)
+        .size_limit(1 << 20)
+        .build()
+}
+
+/// Where one word of a rule lives in an automaton's pattern list.
+#[derive(Debug, Clone, Copy)]
+struct Target {
+    rule: u32,
+    position: u16,
+}
+
+#[derive(Debug)]
+enum CompiledKind {
+    /// Word, phrase or part: `words` words looked up through the automata.
+    Terms {
+        words: usize,
+    },
+    Regex(Regex),
+}
+
+#[derive(Debug)]
+struct CompiledRule {
+    watchlist: usize,
+    text: String,
+    kind: CompiledKind,
+    fields: u8,
+    weight: f64,
+    negative: Option<NegativeScope>,
+    within: usize,
+}
+
+#[derive(Debug)]
+struct CompiledWatchlist {
+    source: Watchlist,
+}
+
+/// One automaton and, per pattern, the rule words it stands for.
+#[derive(Debug)]
+struct Lookup {
+    automaton: AhoCorasick,
+    targets: Vec<Vec<Target>>,
+    /// Patterns that are word parts (match anywhere inside a word) rather than whole words.
+    is_part: Vec<bool>,
+}
+
+/// Collects patterns while compiling, merging equal keys.
+#[derive(Default)]
+struct LookupBuilder {
+    index: std::collections::HashMap<String, usize>,
+    patterns: Vec<String>,
+    targets: Vec<Vec<Target>>,
+    is_part: Vec<bool>,
+}
+
+impl LookupBuilder {
+    fn add(&mut self, pattern: String, is_part: bool, target: Target) {
+        let pattern = if is_part {
+            pattern
+        } else {
+            format!(" {pattern} ")
+        };
+        let slot = *self.index.entry(pattern.clone()).or_insert_with(|| {
+            self.patterns.push(pattern);
+            self.targets.push(Vec::new());
+            self.is_part.push(is_part);
+            self.patterns.len() - 1
+        });
+        if let Some(list) = self.targets.get_mut(slot) {
+            list.push(target);
+        }
+    }
+
+    fn build(self) -> Result<Option<Lookup>, aho_corasick::BuildError> {
+        if self.patterns.is_empty() {
+            return Ok(None);
+        }
+        let overlapping = self.is_part.iter().any(|p| *p);
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(if overlapping {
+                MatchKind::Standard
+            } else {
+                MatchKind::LeftmostLongest
+            })
+            .build(&self.patterns)?;
+        Ok(Some(Lookup {
+            automaton,
+            targets: self.targets,
+            is_part: self.is_part,
+        }))
+    }
+}
+
+/// All watchlists, compiled for one-pass matching.
+///
+/// Why one set: the digest and `explain` evaluate every draft against every watchlist; one
+/// automaton pass per field keeps that cheap however many rules admins write.
 #[derive(Debug, Default)]
-pub struct WatchlistSet {}
+pub struct WatchlistSet {
+    watchlists: Vec<CompiledWatchlist>,
+    rules: Vec<CompiledRule>,
+    stems: Option<Lookup>,
+    words: Option<Lookup>,
+    regex_rules: Vec<usize>,
+    used_fields: u8,
+}
+
+/// One rule word found at one token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Occurrence {
+    rule: u32,
+    position: u16,
+    token: u32,
+}
 
 impl WatchlistSet {
-    /// Load every `*.toml` in `dir`.
-    pub fn load_dir(_dir: &Path) -> Result<Self, WatchlistErrors> {
-        Ok(WatchlistSet {})
+    /// Load every `*.toml` in `dir` (other files such as README.md are ignored).
+    pub fn load_dir(dir: &Path) -> Result<Self, WatchlistErrors> {
+        let io_error = |message: String| {
+            WatchlistErrors(vec![WatchlistError {
+                path: dir.to_path_buf(),
+                line: 1,
+                column: 1,
+                message,
+            }])
+        };
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| io_error(format!("cannot read watchlist directory: {e}")))?;
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "toml") && path.is_file())
+            .collect();
+        paths.sort();
+        if paths.is_empty() {
+            return Err(io_error(
+                "no watchlist files (*.toml) in this directory".to_string(),
+            ));
+        }
+        Self::load_files(&paths)
     }
-    /// Names.
+
+    /// Load the given watchlist files, reporting every error of every file.
+    pub fn load_files(paths: &[PathBuf]) -> Result<Self, WatchlistErrors> {
+        let mut errors = Vec::new();
+        let mut watchlists: Vec<Watchlist> = Vec::new();
+        for path in paths {
+            match std::fs::read_to_string(path) {
+                Ok(source) => match parse_watchlist(path, &source) {
+                    Ok(list) => {
+                        if let Some(first) = watchlists.iter().find(|w| w.name == list.name) {
+                            errors.push(WatchlistError {
+                                path: path.clone(),
+                                line: 1,
+                                column: 1,
+                                message: format!(
+                                    "watchlist name {:?} is already used by {}",
+                                    list.name,
+                                    first.path.display()
+                                ),
+                            });
+                        } else {
+                            watchlists.push(list);
+                        }
+                    }
+                    Err(mut file_errors) => errors.append(&mut file_errors),
+                },
+                Err(e) => errors.push(WatchlistError {
+                    path: path.clone(),
+                    line: 1,
+                    column: 1,
+                    message: format!("cannot read file: {e}"),
+                }),
+            }
+        }
+        if !errors.is_empty() {
+            errors.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+            return Err(WatchlistErrors(errors));
+        }
+        Self::compile(watchlists)
+    }
+
+    /// Compile validated watchlists (sorted by name).
+    pub fn compile(mut watchlists: Vec<Watchlist>) -> Result<Self, WatchlistErrors> {
+        watchlists.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut set = WatchlistSet::default();
+        let mut stems = LookupBuilder::default();
+        let mut words = LookupBuilder::default();
+        let mut errors = Vec::new();
+        for (list_index, list) in watchlists.iter().enumerate() {
+            for rule in &list.rules {
+                let rule_index = set.rules.len() as u32;
+                let fields = rule.fields.iter().fold(0u8, |mask, f| mask | f.bit());
+                set.used_fields |= fields;
+                let kind = match &rule.kind {
+                    RuleKind::Regex(pattern) => match build_regex(pattern) {
+                        Ok(regex) => {
+                            set.regex_rules.push(rule_index as usize);
+                            CompiledKind::Regex(regex)
+                        }
+                        Err(e) => {
+                            errors.push(WatchlistError {
+                                path: list.path.clone(),
+                                line: rule.line,
+                                column: 1,
+                                message: format!("invalid regex: {e}"),
+                            });
+                            continue;
+                        }
+                    },
+                    RuleKind::Part(part) => {
+                        let folded = fold(&normalize(part));
+                        words.add(
+                            folded,
+                            true,
+                            Target {
+                                rule: rule_index,
+                                position: 0,
+                            },
+                        );
+                        CompiledKind::Terms { words: 1 }
+                    }
+                    RuleKind::Word(text) | RuleKind::Phrase(text) => {
+                        let lowered = lower_words(text);
+                        for (position, word) in lowered.iter().enumerate() {
+                            let target = Target {
+                                rule: rule_index,
+                                position: position as u16,
+                            };
+                            if rule.exact {
+                                words.add(fold(word), false, target);
+                            } else {
+                                for key in rule_stem_keys(word) {
+                                    stems.add(key, false, target);
+                                }
+                            }
+                        }
+                        CompiledKind::Terms {
+                            words: lowered.len(),
+                        }
+                    }
+                };
+                set.rules.push(CompiledRule {
+                    watchlist: list_index,
+                    text: rule.kind.text().to_string(),
+                    kind,
+                    fields,
+                    weight: rule.weight,
+                    negative: rule.negative,
+                    within: rule.within,
+                });
+            }
+        }
+        let automaton_error = |e: aho_corasick::BuildError| {
+            WatchlistErrors(vec![WatchlistError {
+                path: PathBuf::from("watchlists"),
+                line: 1,
+                column: 1,
+                message: format!("too many rules to compile: {e}"),
+            }])
+        };
+        set.stems = stems.build().map_err(automaton_error)?;
+        set.words = words.build().map_err(automaton_error)?;
+        if !errors.is_empty() {
+            return Err(WatchlistErrors(errors));
+        }
+        set.watchlists = watchlists
+            .into_iter()
+            .map(|source| CompiledWatchlist { source })
+            .collect();
+        Ok(set)
+    }
+
+    /// Watchlist names, sorted.
     pub fn names(&self) -> Vec<&str> {
-        Vec::new()
+        self.watchlists
+            .iter()
+            .map(|w| w.source.name.as_str())
+            .collect()
     }
-    /// Every watchlist's verdict.
-    pub fn evaluate(&self, _input: &MatchInput<'_>) -> Vec<WatchlistVerdict> {
-        Vec::new()
+
+    /// The validated watchlists, sorted by name (for `explain` and documentation).
+    pub fn watchlists(&self) -> impl Iterator<Item = &Watchlist> {
+        self.watchlists.iter().map(|w| &w.source)
+    }
+
+    /// Number of rules over all watchlists.
+    pub fn rule_count(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Every watchlist's verdict on one draft, in name order.
+    pub fn evaluate(&self, input: &MatchInput<'_>) -> Vec<WatchlistVerdict> {
+        let mut rule_hits: Vec<Vec<Hit>> = Vec::new();
+        rule_hits.resize_with(self.rules.len(), Vec::new);
+        for field in Field::ALL {
+            if self.used_fields & field.bit() == 0 {
+                continue;
+            }
+            let text = field.text(input);
+            if text.trim().is_empty() {
+                continue;
+            }
+            self.match_field(field, &text, &mut rule_hits);
+        }
+        self.verdicts(rule_hits)
+    }
+
+    /// Names of the watchlists that fire on `input`.
+    pub fn fired(&self, input: &MatchInput<'_>) -> Vec<String> {
+        self.evaluate(input)
+            .into_iter()
+            .filter(|v| v.fired)
+            .map(|v| v.watchlist)
+            .collect()
+    }
+
+    fn match_field(&self, field: Field, text: &str, rule_hits: &mut [Vec<Hit>]) {
+        let analyzed = AnalyzedText::new(text);
+        let mut occurrences: Vec<Occurrence> = Vec::new();
+        if let Some(lookup) = &self.stems {
+            self.collect(
+                lookup,
+                field,
+                &analyzed.stems,
+                &analyzed,
+                true,
+                &mut occurrences,
+            );
+        }
+        if let Some(lookup) = &self.words {
+            self.collect(
+                lookup,
+                field,
+                &analyzed.words,
+                &analyzed,
+                false,
+                &mut occurrences,
+            );
+        }
+        occurrences.sort_unstable();
+        occurrences.dedup();
+        let mut start = 0;
+        while start < occurrences.len() {
+            let rule_id = occurrences[start].rule;
+            let end = start
+                + occurrences[start..]
+                    .iter()
+                    .take_while(|o| o.rule == rule_id)
+                    .count();
+            if let (Some(rule), Some(hits)) = (
+                self.rules.get(rule_id as usize),
+                rule_hits.get_mut(rule_id as usize),
+            ) {
+                resolve_terms(rule, field, text, &analyzed, &occurrences[start..end], hits);
+            }
+            start = end;
+        }
+        for &rule_index in &self.regex_rules {
+            let Some(rule) = self.rules.get(rule_index) else {
+                continue;
+            };
+            let CompiledKind::Regex(regex) = &rule.kind else {
+                continue;
+            };
+            if rule.fields & field.bit() == 0 {
+                continue;
+            }
+            for m in regex.find_iter(text).filter(|m| !m.is_empty()) {
+                if let Some(hits) = rule_hits.get_mut(rule_index) {
+                    hits.push(Hit {
+                        rule: rule.text.clone(),
+                        field,
+                        span: m.range(),
+                        matched: m.as_str().to_string(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Run one automaton over one stream and record which rule words occur at which token.
+    fn collect(
+        &self,
+        lookup: &Lookup,
+        field: Field,
+        stream: &str,
+        analyzed: &AnalyzedText,
+        stem_stream: bool,
+        out: &mut Vec<Occurrence>,
+    ) {
+        let mut record = |pattern: usize, token: usize| {
+            for target in lookup.targets.get(pattern).into_iter().flatten() {
+                let allowed = self
+                    .rules
+                    .get(target.rule as usize)
+                    .is_some_and(|r| r.fields & field.bit() != 0);
+                if allowed {
+                    out.push(Occurrence {
+                        rule: target.rule,
+                        position: target.position,
+                        token: token as u32,
+                    });
+                }
+            }
+        };
+        let whole_word_token = |start: usize| {
+            if stem_stream {
+                analyzed.token_at_stem(start + 1)
+            } else {
+                analyzed.token_at_word(start + 1)
+            }
+        };
+        if lookup.automaton.match_kind() == MatchKind::Standard {
+            for m in lookup.automaton.find_overlapping_iter(stream) {
+                let pattern = m.pattern().as_usize();
+                let token = if lookup.is_part.get(pattern).copied().unwrap_or(false) {
+                    analyzed.token_containing_word_byte(m.start())
+                } else {
+                    whole_word_token(m.start())
+                };
+                if let Some(token) = token {
+                    record(pattern, token);
+                }
+            }
+        } else {
+            for m in lookup.automaton.find_iter(stream) {
+                if let Some(token) = whole_word_token(m.start()) {
+                    record(m.pattern().as_usize(), token);
+                }
+            }
+        }
+    }
+
+    fn verdicts(&self, mut rule_hits: Vec<Vec<Hit>>) -> Vec<WatchlistVerdict> {
+        let mut verdicts: Vec<WatchlistVerdict> = self
+            .watchlists
+            .iter()
+            .map(|w| WatchlistVerdict {
+                watchlist: w.source.name.clone(),
+                fired: false,
+                score: 0.0,
+                hits: Vec::new(),
+                excluded_by: Vec::new(),
+                ignored: Vec::new(),
+            })
+            .collect();
+        let mut masks: Vec<Vec<Hit>> = vec![Vec::new(); self.watchlists.len()];
+        let mut positives: Vec<Vec<(usize, Hit)>> = vec![Vec::new(); self.watchlists.len()];
+        for (rule_index, hits) in rule_hits.iter_mut().enumerate() {
+            let Some(rule) = self.rules.get(rule_index) else {
+                continue;
+            };
+            let (Some(verdict), Some(mask), Some(positive)) = (
+                verdicts.get_mut(rule.watchlist),
+                masks.get_mut(rule.watchlist),
+                positives.get_mut(rule.watchlist),
+            ) else {
+                continue;
+            };
+            let hits = std::mem::take(hits);
+            match rule.negative {
+                Some(NegativeScope::Draft) => verdict.excluded_by.extend(hits),
+                Some(NegativeScope::Overlap) => mask.extend(hits),
+                None => positive.extend(hits.into_iter().map(|h| (rule_index, h))),
+            }
+        }
+        for ((verdict, mask), positive) in verdicts.iter_mut().zip(masks).zip(positives) {
+            let mut scored_rules: Vec<usize> = Vec::new();
+            for (rule_index, hit) in positive {
+                let covered = mask.iter().any(|m| {
+                    m.field == hit.field
+                        && m.span.start < hit.span.end
+                        && hit.span.start < m.span.end
+                });
+                if covered {
+                    verdict.ignored.push(hit);
+                } else {
+                    if !scored_rules.contains(&rule_index) {
+                        scored_rules.push(rule_index);
+                    }
+                    verdict.hits.push(hit);
+                }
+            }
+            verdict.score = scored_rules
+                .iter()
+                .filter_map(|i| self.rules.get(*i))
+                .map(|r| r.weight)
+                .sum();
+            let threshold = self
+                .watchlists
+                .iter()
+                .find(|w| w.source.name == verdict.watchlist)
+                .and_then(|w| w.source.threshold);
+            let reached = match threshold {
+                Some(t) => verdict.score + 1e-9 >= t,
+                None => verdict.score > 0.0,
+            };
+            verdict.fired = reached && verdict.excluded_by.is_empty();
+            for list in [
+                &mut verdict.hits,
+                &mut verdict.excluded_by,
+                &mut verdict.ignored,
+            ] {
+                list.sort_by(|a, b| {
+                    (a.field, a.span.start, a.span.end).cmp(&(b.field, b.span.start, b.span.end))
+                });
+            }
+        }
+        verdicts
     }
 }
-pub mod reload;
+
+/// Turn the word occurrences of one word/phrase/part rule in one field into hits: single words
+/// hit wherever they occur; phrases need every word in order with at most `within` other
+/// words between neighbours.
+fn resolve_terms(
+    rule: &CompiledRule,
+    field: Field,
+    text: &str,
+    analyzed: &AnalyzedText,
+    occurrences: &[Occurrence],
+    hits: &mut Vec<Hit>,
+) {
+    let CompiledKind::Terms { words } = rule.kind else {
+        return;
+    };
+    let mut push = |first: usize, last: usize| {
+        let (Some(a), Some(b)) = (analyzed.tokens.get(first), analyzed.tokens.get(last)) else {
+            return;
+        };
+        let span = a.original.start..b.original.end;
+        let matched = text.get(span.clone()).unwrap_or("").to_string();
+        hits.push(Hit {
+            rule: rule.text.clone(),
+            field,
+            span,
+            matched,
+        });
+    };
+    if words <= 1 {
+        for o in occurrences {
+            push(o.token as usize, o.token as usize);
+        }
+        return;
+    }
+    let mut positions: Vec<Vec<usize>> = vec![Vec::new(); words];
+    for o in occurrences {
+        if let Some(list) = positions.get_mut(o.position as usize) {
+            list.push(o.token as usize);
+        }
+    }
+    if positions.iter().any(Vec::is_empty) {
+        return;
+    }
+    let Some(firsts) = positions.first() else {
+        return;
+    };
+    let mut covered_until = 0usize;
+    for &first in firsts {
+        if first < covered_until {
+            continue;
+        }
+        if let Some(last) = chain_end(&positions, 1, first, rule.within) {
+            push(first, last);
+            covered_until = last + 1;
+        }
+    }
+}
+
+/// Find the token of the last phrase word when the phrase word `index` must follow token
+/// `previous` with at most `within` words in between (depth-first, phrases are short).
+fn chain_end(
+    positions: &[Vec<usize>],
+    index: usize,
+    previous: usize,
+    within: usize,
+) -> Option<usize> {
+    let Some(candidates) = positions.get(index) else {
+        return Some(previous);
+    };
+    candidates
+        .iter()
+        .filter(|&&t| t > previous && t - previous - 1 <= within)
+        .find_map(|&t| chain_end(positions, index + 1, t, within))
+}

@@ -1,0 +1,113 @@
+//! Human-readable rendering of watchlist verdicts, for `draftwatch explain <draft-id>` and the
+//! text form of `backtest`. It only formats; evaluating is [`super::WatchlistSet::evaluate`].
+
+use std::fmt::Write as _;
+
+use super::{Hit, WatchlistVerdict};
+
+/// Render every watchlist's verdict and why, one block per watchlist.
+///
+/// Why: an admin tuning a watchlist must see which rule matched which words in which field,
+/// and which negative rule vetoed a draft, without reading code.
+pub fn render_verdicts(verdicts: &[WatchlistVerdict]) -> String {
+    let mut out = String::new();
+    for verdict in verdicts {
+        let state = if verdict.fired {
+            "FIRES"
+        } else if !verdict.excluded_by.is_empty() {
+            "excluded"
+        } else {
+            "no match"
+        };
+        let _ = writeln!(
+            out,
+            "{}: {state} (score {})",
+            verdict.watchlist,
+            format_score(verdict.score)
+        );
+        for hit in &verdict.hits {
+            let _ = writeln!(out, "  + {}", describe(hit));
+        }
+        for hit in &verdict.excluded_by {
+            let _ = writeln!(out, "  - excluded by negative {}", describe(hit));
+        }
+        for hit in &verdict.ignored {
+            let _ = writeln!(
+                out,
+                "  ~ ignored, inside a negative match: {}",
+                describe(hit)
+            );
+        }
+    }
+    out
+}
+
+fn format_score(score: f64) -> String {
+    if score.fract() == 0.0 {
+        format!("{score:.0}")
+    } else {
+        format!("{score:.2}")
+    }
+}
+
+/// "rule «x» in title at 10..16: "matched text"".
+pub fn describe(hit: &Hit) -> String {
+    format!(
+        "rule «{}» in {} at {}..{}: \"{}\"",
+        hit.rule, hit.field, hit.span.start, hit.span.end, hit.matched
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matcher::Field;
+
+    #[test]
+    fn renders_fired_excluded_and_silent_watchlists() {
+        let hit = |rule: &str, matched: &str| Hit {
+            rule: rule.to_string(),
+            field: Field::Title,
+            span: 0..matched.len(),
+            matched: matched.to_string(),
+        };
+        let verdicts = vec![
+            WatchlistVerdict {
+                watchlist: "berni".into(),
+                fired: true,
+                score: 1.0,
+                hits: vec![hit("bērns", "Bērnu")],
+                excluded_by: vec![],
+                ignored: vec![],
+            },
+            WatchlistVerdict {
+                watchlist: "izglitiba".into(),
+                fired: false,
+                score: 1.0,
+                hits: vec![hit("skola", "skola")],
+                excluded_by: vec![hit("augstskola", "augstskola")],
+                ignored: vec![],
+            },
+            WatchlistVerdict {
+                watchlist: "x".into(),
+                fired: false,
+                score: 0.0,
+                hits: vec![],
+                excluded_by: vec![],
+                ignored: vec![],
+            },
+        ];
+        let text = render_verdicts(&verdicts);
+        assert!(text.contains("berni: FIRES (score 1)"), "{text}");
+        assert!(
+            text.contains("+ rule «bērns» in title at 0..6: \"Bērnu\""),
+            "{text}"
+        );
+        assert!(text.contains("izglitiba: excluded"), "{text}");
+        assert!(
+            text.contains("- excluded by negative rule «augstskola» in title"),
+            "{text}"
+        );
+        assert!(text.contains("x: no match (score 0)"), "{text}");
+    }
+}

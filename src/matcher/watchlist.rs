@@ -1,0 +1,513 @@
+//! Watchlist files: read `watchlists/*.toml`, validate them and report EVERY problem at once
+//! with `file:line:column`, so an admin who is not a programmer can fix a file in one go.
+//!
+//! The format is documented for admins in `watchlists/README.md`. This module only turns a
+//! file into a validated [`Watchlist`]; compiling rules into automata is the job of
+//! [`super::WatchlistSet`].
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::Field;
+use super::normalize::{AnalyzedText, fold, normalize};
+
+/// Longest gap allowed between phrase words; more would make a "phrase" a bag of words.
+pub const MAX_WITHIN: i64 = 50;
+
+/// Shortest word part (in letters); shorter parts would match almost every draft.
+pub const MIN_PART_LETTERS: usize = 3;
+
+/// One problem in one watchlist file, at a precise place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchlistError {
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// What is wrong, in words an admin understands.
+    pub message: String,
+}
+
+impl fmt::Display for WatchlistError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.path.display(),
+            self.line,
+            self.column,
+            self.message
+        )
+    }
+}
+
+/// What a rule looks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleKind {
+    /// One word, any inflection (unless `exact`).
+    Word(String),
+    /// Several words in order, each inflected freely, with at most `within` other words
+    /// between neighbours.
+    Phrase(String),
+    /// A part of a word ("ģimen" inside "audžuģimenēm"), compared without diacritics.
+    Part(String),
+    /// A regular expression over the original text, case-insensitive.
+    Regex(String),
+}
+
+impl RuleKind {
+    /// The rule's text as the admin wrote it.
+    pub fn text(&self) -> &str {
+        match self {
+            RuleKind::Word(t) | RuleKind::Phrase(t) | RuleKind::Part(t) | RuleKind::Regex(t) => t,
+        }
+    }
+
+    /// The key the admin used: "word", "phrase", "part" or "regex".
+    pub fn key(&self) -> &'static str {
+        match self {
+            RuleKind::Word(_) => "word",
+            RuleKind::Phrase(_) => "phrase",
+            RuleKind::Part(_) => "part",
+            RuleKind::Regex(_) => "regex",
+        }
+    }
+}
+
+/// What a negative rule excludes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NegativeScope {
+    /// The whole draft: the watchlist does not fire at all (the default).
+    Draft,
+    /// Only positive hits overlapping the negative match ("Ģimenes ārstu" cancels the hit on
+    /// "Ģimenes" but a "bērni" elsewhere in the draft still counts).
+    Overlap,
+}
+
+/// One validated rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    /// What it looks for.
+    pub kind: RuleKind,
+    /// No stemming: the word must appear as written (case and diacritics still ignored).
+    pub exact: bool,
+    /// `Some` for a negative rule.
+    pub negative: Option<NegativeScope>,
+    /// Fields searched.
+    pub fields: Vec<Field>,
+    /// Score added when the rule hits (positive rules).
+    pub weight: f64,
+    /// For phrases: how many other words may stand between neighbouring phrase words.
+    pub within: usize,
+    /// 1-based line of the rule in its file (for `explain`).
+    pub line: usize,
+}
+
+/// One validated watchlist file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Watchlist {
+    /// Unique name, used by config to route digests ("berni").
+    pub name: String,
+    /// What the watchlist is for, in the coordinator's words.
+    pub description: String,
+    /// Score needed to fire; `None`: any positive rule.
+    pub threshold: Option<f64>,
+    /// Rules in file order.
+    pub rules: Vec<Rule>,
+    /// The file it came from.
+    pub path: PathBuf,
+}
+
+/// Turns byte offsets of one file into `line:column` errors.
+struct ErrorSink<'a> {
+    path: &'a Path,
+    source: &'a str,
+    errors: Vec<WatchlistError>,
+}
+
+impl ErrorSink<'_> {
+    fn at(&mut self, span: Range<usize>, message: impl Into<String>) {
+        let (line, column) = line_column(self.source, span.start);
+        self.errors.push(WatchlistError {
+            path: self.path.to_path_buf(),
+            line,
+            column,
+            message: message.into(),
+        });
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        line_column(self.source, offset).0
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(source.len());
+    let before = source.get(..offset).unwrap_or(source);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+    (line, column)
+}
+
+const TOP_KEYS: &str = "name, description, threshold, fields, rules";
+const RULE_KEYS: &str = "word, phrase, part, regex, exact, negative, scope, fields, weight, within";
+
+/// Parse and validate one watchlist file, collecting every error.
+///
+/// Why all errors: admins fix files by hand on a server; one error per run would make them
+/// edit, restart and wait over and over.
+pub fn parse_watchlist(path: &Path, source: &str) -> Result<Watchlist, Vec<WatchlistError>> {
+    let mut sink = ErrorSink {
+        path,
+        source,
+        errors: Vec::new(),
+    };
+    let (table, syntax_errors) = DeTable::parse_recoverable(source);
+    for error in &syntax_errors {
+        let span = error.span().unwrap_or(0..0);
+        sink.at(span, format!("invalid TOML: {}", one_line(error.message())));
+    }
+    let table = table.into_inner();
+
+    let mut name: Option<String> = None;
+    let mut description = String::new();
+    let mut threshold: Option<(f64, Range<usize>)> = None;
+    let mut default_fields: Option<Vec<Field>> = None;
+    let mut rules: Vec<Rule> = Vec::new();
+    let mut saw_rules = false;
+
+    for (key, value) in table.iter() {
+        let value_span = value.span();
+        match key.get_ref().as_ref() {
+            "name" => match value.get_ref().as_str() {
+                Some(n) if is_valid_name(n) => name = Some(n.to_string()),
+                Some(_) => sink.at(
+                    value_span,
+                    "name must be lowercase letters, digits, '-' or '_' (it is used in config and email routing)",
+                ),
+                None => sink.at(value_span, "name must be a string"),
+            },
+            "description" => match value.get_ref().as_str() {
+                Some(d) => description = d.trim().to_string(),
+                None => sink.at(value_span, "description must be a string"),
+            },
+            "threshold" => match number(value.get_ref()) {
+                Some(t) if t.is_finite() && t > 0.0 => threshold = Some((t, value_span)),
+                _ => sink.at(value_span, "threshold must be a number greater than 0"),
+            },
+            "fields" => default_fields = parse_fields(value, &mut sink),
+            "rules" => {
+                saw_rules = true;
+                match value.get_ref().as_array() {
+                    Some(items) => {
+                        for item in items.iter() {
+                            match item.get_ref().as_table() {
+                                Some(rule_table) => {
+                                    if let Some(rule) =
+                                        parse_rule(rule_table, item.span(), default_fields.as_deref(), &mut sink)
+                                    {
+                                        rules.push(rule);
+                                    }
+                                }
+                                None => sink.at(item.span(), "each rule must be a table ([[rules]])"),
+                            }
+                        }
+                    }
+                    None => sink.at(value_span, "rules must be a list of [[rules]] tables"),
+                }
+            }
+            other => sink.at(key.span(), format!("unknown key `{other}` (expected one of: {TOP_KEYS})")),
+        }
+    }
+
+    // `fields` may come after [[rules]] in the file order the map gives us; re-apply it to
+    // rules that had no own `fields`. Rules carry a marker: an empty vector means "default".
+    let fallback = default_fields
+        .clone()
+        .unwrap_or_else(|| Field::ALL.to_vec());
+    for rule in &mut rules {
+        if rule.fields.is_empty() {
+            rule.fields = fallback.clone();
+        }
+    }
+
+    if syntax_errors.is_empty() {
+        if name.is_none() && !table.contains_key("name") {
+            sink.at(0..0, "missing `name` (for example: name = \"berni\")");
+        }
+        if !saw_rules {
+            sink.at(0..0, "missing rules: add at least one [[rules]] table");
+        }
+    }
+    let positive_weight: f64 = rules
+        .iter()
+        .filter(|r| r.negative.is_none())
+        .map(|r| r.weight)
+        .sum();
+    if saw_rules && sink.errors.is_empty() {
+        if positive_weight <= 0.0 {
+            sink.at(
+                0..0,
+                "the watchlist has only negative rules, so it can never fire",
+            );
+        } else if let Some((t, span)) = &threshold
+            && *t > positive_weight + 1e-9
+        {
+            sink.at(
+                span.clone(),
+                format!("threshold {t} is above the sum of all positive weights ({positive_weight}), so the watchlist can never fire"),
+            );
+        }
+    }
+
+    if !sink.errors.is_empty() {
+        let mut errors = sink.errors;
+        errors.sort_by_key(|e| (e.line, e.column));
+        return Err(errors);
+    }
+    Ok(Watchlist {
+        name: name.unwrap_or_default(),
+        description,
+        threshold: threshold.map(|(t, _)| t),
+        rules,
+        path: path.to_path_buf(),
+    })
+}
+
+fn is_valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn number(value: &DeValue<'_>) -> Option<f64> {
+    if let Some(f) = value.as_float() {
+        return f.as_str().replace('_', "").parse().ok();
+    }
+    value
+        .as_integer()
+        .and_then(|i| i.as_str().replace('_', "").parse::<i64>().ok())
+        .map(|i| i as f64)
+}
+
+fn parse_fields(value: &Spanned<DeValue<'_>>, sink: &mut ErrorSink<'_>) -> Option<Vec<Field>> {
+    let Some(items) = value.get_ref().as_array() else {
+        sink.at(
+            value.span(),
+            "fields must be a list, for example fields = [\"title\", \"description\"]",
+        );
+        return None;
+    };
+    if items.is_empty() {
+        sink.at(value.span(), "fields is empty, so the rule can never match");
+        return None;
+    }
+    let mut fields = Vec::new();
+    let mut ok = true;
+    for item in items.iter() {
+        match item.get_ref().as_str().and_then(Field::parse) {
+            Some(field) if !fields.contains(&field) => fields.push(field),
+            Some(_) => {}
+            None => {
+                ok = false;
+                sink.at(
+                    item.span(),
+                    "unknown field (expected one of: title, description, policy_areas, ministry, kind)",
+                );
+            }
+        }
+    }
+    ok.then_some(fields)
+}
+
+fn parse_rule(
+    table: &DeTable<'_>,
+    span: Range<usize>,
+    default_fields: Option<&[Field]>,
+    sink: &mut ErrorSink<'_>,
+) -> Option<Rule> {
+    let errors_before = sink.errors.len();
+    let mut kinds: Vec<(RuleKind, Range<usize>)> = Vec::new();
+    let mut exact: Option<Range<usize>> = None;
+    let mut negative = false;
+    let mut scope: Option<(NegativeScope, Range<usize>)> = None;
+    let mut fields: Option<Vec<Field>> = None;
+    let mut weight = 1.0;
+    let mut within: Option<(usize, Range<usize>)> = None;
+
+    for (key, value) in table.iter() {
+        let vspan = value.span();
+        let key_name: &str = key.get_ref().as_ref();
+        match key_name {
+            "word" | "phrase" | "part" | "regex" => match value.get_ref().as_str() {
+                Some(text) if text.trim().is_empty() => {
+                    sink.at(vspan, format!("empty {key_name} rule"))
+                }
+                Some(text) => {
+                    let text = text.trim().to_string();
+                    let kind = match key_name {
+                        "word" => RuleKind::Word(text),
+                        "phrase" => RuleKind::Phrase(text),
+                        "part" => RuleKind::Part(text),
+                        _ => RuleKind::Regex(text),
+                    };
+                    kinds.push((kind, vspan));
+                }
+                None => sink.at(vspan, format!("{key_name} must be a string")),
+            },
+            "exact" => match value.get_ref().as_bool() {
+                Some(true) => exact = Some(vspan),
+                Some(false) => {}
+                None => sink.at(vspan, "exact must be true or false"),
+            },
+            "negative" => match value.get_ref().as_bool() {
+                Some(b) => negative = b,
+                None => sink.at(vspan, "negative must be true or false"),
+            },
+            "scope" => match value.get_ref().as_str() {
+                Some("draft") => scope = Some((NegativeScope::Draft, vspan)),
+                Some("overlap") => scope = Some((NegativeScope::Overlap, vspan)),
+                _ => sink.at(vspan, "scope must be \"draft\" or \"overlap\""),
+            },
+            "fields" => fields = parse_fields(value, sink),
+            "weight" => match number(value.get_ref()) {
+                Some(w) if w.is_finite() && w > 0.0 => weight = w,
+                _ => sink.at(vspan, "weight must be a number greater than 0"),
+            },
+            "within" => match value
+                .get_ref()
+                .as_integer()
+                .and_then(|i| i.as_str().parse::<i64>().ok())
+            {
+                Some(n) if (0..=MAX_WITHIN).contains(&n) => within = Some((n as usize, vspan)),
+                _ => sink.at(
+                    vspan,
+                    format!("within must be a whole number from 0 to {MAX_WITHIN}"),
+                ),
+            },
+            other => sink.at(
+                key.span(),
+                format!("unknown key `{other}` in rule (expected one of: {RULE_KEYS})"),
+            ),
+        }
+    }
+
+    let kind = match kinds.len() {
+        0 => {
+            if sink.errors.len() == errors_before {
+                sink.at(span.clone(), "rule has none of word, phrase, part, regex");
+            }
+            None
+        }
+        1 => kinds.pop(),
+        _ => {
+            let (_, second) = &kinds[1];
+            sink.at(
+                second.clone(),
+                "a rule takes exactly one of word, phrase, part, regex; split it into two rules",
+            );
+            None
+        }
+    };
+    let (kind, kind_span) = kind?;
+    check_rule_text(&kind, kind_span.clone(), sink);
+    if let Some(exact_span) = &exact
+        && matches!(kind, RuleKind::Regex(_) | RuleKind::Part(_))
+    {
+        sink.at(
+            exact_span.clone(),
+            format!("exact has no effect on {} rules", kind.key()),
+        );
+    }
+    if let Some((_, within_span)) = &within
+        && !matches!(kind, RuleKind::Phrase(_))
+    {
+        sink.at(within_span.clone(), "within only applies to phrase rules");
+    }
+    if let Some((_, scope_span)) = &scope
+        && !negative
+    {
+        sink.at(
+            scope_span.clone(),
+            "scope only applies to negative rules (add negative = true)",
+        );
+    }
+    if sink.errors.len() != errors_before {
+        return None;
+    }
+    Some(Rule {
+        kind,
+        exact: exact.is_some(),
+        negative: negative.then(|| scope.map_or(NegativeScope::Draft, |(s, _)| s)),
+        // Empty means "the watchlist default"; filled in by the caller.
+        fields: fields
+            .or_else(|| default_fields.map(<[Field]>::to_vec))
+            .unwrap_or_default(),
+        weight,
+        within: within.map_or(0, |(n, _)| n),
+        line: sink.line_of(span.start),
+    })
+}
+
+/// Reject rule texts that normalise to nothing or can never (or would always) match.
+fn check_rule_text(kind: &RuleKind, span: Range<usize>, sink: &mut ErrorSink<'_>) {
+    match kind {
+        RuleKind::Word(text) => {
+            let words = AnalyzedText::new(text).tokens.len();
+            if words == 0 {
+                sink.at(span, format!("word {text:?} normalises to nothing (no letters or digits), so it can never match"));
+            } else if words > 1 {
+                sink.at(
+                    span,
+                    format!("word {text:?} contains {words} words; use phrase = {text:?} instead"),
+                );
+            }
+        }
+        RuleKind::Phrase(text) => {
+            if AnalyzedText::new(text).tokens.is_empty() {
+                sink.at(span, format!("phrase {text:?} normalises to nothing (no letters or digits), so it can never match"));
+            }
+        }
+        RuleKind::Part(text) => {
+            let analyzed = AnalyzedText::new(text);
+            if analyzed.tokens.len() != 1 {
+                sink.at(
+                    span,
+                    format!(
+                        "part {text:?} must be one piece of a word, without spaces or punctuation"
+                    ),
+                );
+            } else if fold(&normalize(text)).chars().count() < MIN_PART_LETTERS {
+                sink.at(span, format!("part {text:?} is shorter than {MIN_PART_LETTERS} letters, so it would match almost every draft"));
+            }
+        }
+        RuleKind::Regex(text) => match super::build_regex(text) {
+            Ok(regex) => {
+                if regex.is_match("") {
+                    sink.at(
+                        span,
+                        format!("regex {text:?} matches empty text, so it would match every draft"),
+                    );
+                }
+            }
+            Err(error) => sink.at(
+                span,
+                format!("invalid regex: {}", one_line(&error.to_string())),
+            ),
+        },
+    }
+}
