@@ -22,6 +22,7 @@ use crate::config::Config;
 use crate::digest::{DigestContext, send_digests};
 use crate::mailer::{Mailer, build_mailer};
 use crate::matcher::WatchlistSet;
+use crate::matcher::reload::{DEFAULT_DEBOUNCE, ReloadTrigger, Reloader};
 use crate::pipeline::poll_source;
 use crate::schedule::CronSchedule;
 use crate::sources::{Fetcher, Source, build_source};
@@ -52,8 +53,12 @@ pub async fn run(config: Config, watchlists: WatchlistSet, clock: Clock) -> anyh
         .with_context(|| format!("opening the store {}", config.store.path.display()))?;
     let fetcher = Fetcher::new(&config.http).context("building the HTTP client")?;
     let mailer = build_mailer(&config.mail).context("setting up mail delivery")?;
-    let (watchlists_tx, watchlists_rx) = watch::channel(Arc::new(watchlists));
     let cancel = CancellationToken::new();
+    let reloader = Arc::new(Reloader::new(config.watchlists_dir.clone(), watchlists));
+    let watchlists_rx = reloader.subscribe();
+    let (reload_trigger, _reload_task) = Arc::clone(&reloader)
+        .spawn(DEFAULT_DEBOUNCE, cancel.clone())
+        .context("watching the watchlists folder")?;
     let shared = Arc::new(Shared {
         config,
         clock,
@@ -63,12 +68,6 @@ pub async fn run(config: Config, watchlists: WatchlistSet, clock: Clock) -> anyh
         watchlists: watchlists_rx,
         cancel: cancel.clone(),
     });
-
-    let reloader = crate::matcher::reload::WatchlistReloader::start(
-        shared.config.watchlists_dir.clone(),
-        watchlists_tx,
-    )
-    .context("watching the watchlists folder")?;
 
     let tracker = TaskTracker::new();
     let tz = shared.config.timezone;
@@ -142,7 +141,7 @@ pub async fn run(config: Config, watchlists: WatchlistSet, clock: Clock) -> anyh
         "draftwatch is running."
     );
 
-    wait_for_signals(&cancel, &reloader).await?;
+    wait_for_signals(&cancel, &reload_trigger).await?;
 
     notify_systemd(&[sd_notify::NotifyState::Stopping]);
     tracing::info!("Stopping: waiting for running jobs to finish.");
@@ -162,7 +161,7 @@ pub async fn run(config: Config, watchlists: WatchlistSet, clock: Clock) -> anyh
 /// Wait for SIGTERM or SIGINT (then cancel) while serving SIGHUP (reload watchlists).
 async fn wait_for_signals(
     cancel: &CancellationToken,
-    reloader: &crate::matcher::reload::WatchlistReloader,
+    reload: &ReloadTrigger,
 ) -> anyhow::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut terminate =
@@ -175,7 +174,7 @@ async fn wait_for_signals(
             _ = interrupt.recv() => { tracing::info!("SIGINT received."); break; }
             _ = hangup.recv() => {
                 tracing::info!("SIGHUP received: reloading watchlists.");
-                reloader.reload_now();
+                reload.request();
             }
         }
     }

@@ -8,7 +8,9 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tap").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/tap")
+        .join(name)
 }
 
 fn write_config(dir: &Path, base_url: &str) -> PathBuf {
@@ -60,7 +62,12 @@ fn kill(child: &Child, signal: &str) {
 
 fn stored_drafts(dir: &Path, config: &Path) -> usize {
     let output = Command::new(env!("CARGO_BIN_EXE_draftwatch"))
-        .args(["--config", config.to_str().expect("utf-8"), "drafts", "--json"])
+        .args([
+            "--config",
+            config.to_str().expect("utf-8"),
+            "drafts",
+            "--json",
+        ])
         .current_dir(dir)
         .output()
         .expect("drafts runs");
@@ -81,7 +88,13 @@ async fn daemon_polls_on_schedule_and_stops_on_sigterm() {
     let config = write_config(dir.path(), &server.uri());
     // Two seconds before a full minute: the every-minute poll fires almost at once.
     let mut child = Command::new(env!("CARGO_BIN_EXE_draftwatch"))
-        .args(["--config", config.to_str().expect("utf-8"), "--now", "2026-09-15T08:59:58+03:00", "run"])
+        .args([
+            "--config",
+            config.to_str().expect("utf-8"),
+            "--now",
+            "2026-09-15T08:59:58+03:00",
+            "run",
+        ])
         .current_dir(dir.path())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

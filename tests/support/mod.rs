@@ -92,6 +92,7 @@ pub fn fired(watchlist: &str, hits: Vec<Hit>) -> WatchlistVerdict {
         score: hits.len() as f64,
         hits,
         excluded_by: Vec::new(),
+        ignored: Vec::new(),
     }
 }
 
@@ -103,6 +104,7 @@ pub fn not_fired(watchlist: &str) -> WatchlistVerdict {
         score: 0.0,
         hits: Vec::new(),
         excluded_by: Vec::new(),
+        ignored: Vec::new(),
     }
 }
 
@@ -120,6 +122,7 @@ pub fn recipient(
             .map(|address| address.parse().expect("valid test mailbox"))
             .collect(),
         watchlists: watchlists.iter().map(|&name| name.to_owned()).collect(),
+        watchlist_locations: Vec::new(),
         language,
     }
 }
