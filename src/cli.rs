@@ -163,7 +163,11 @@ pub async fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let summary = send_digests(&ctx).await?;
             print!("{summary}");
-            Ok(ExitCode::SUCCESS)
+            Ok(if summary.has_failures() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Drafts { open, json } => {
             let (config, watchlists) = load_all(&cli)?;

@@ -1,0 +1,343 @@
+//! The whole path, through the binary: a simulated TAP portal (the real captured list page)
+//! → `draftwatch poll` → SQLite → `drafts` → `digest` over SMTP to a real (in-process) SMTP
+//! server → MIME parsed and checked. Also: nothing is added or sent twice, and a crash
+//! between the server's acceptance and the delivery record repeats a digest, never loses it.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use chrono::NaiveDate;
+use serde_json::Value;
+use support::smtp::SmtpSink;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const NOW: &str = "2026-09-15T09:00:00+03:00";
+
+/// The 25 rows of the captured page, as extracted independently of our parser.
+struct ExpectedRow {
+    id: String,
+    title: String,
+    from: NaiveDate,
+    to: NaiveDate,
+    url: String,
+}
+
+fn expected_rows() -> Vec<ExpectedRow> {
+    let text = std::fs::read_to_string(support::fixture(
+        "tap/public_participation_page1_rows.jsonl",
+    ))
+    .expect("expected rows fixture");
+    let date = |v: &Value| {
+        NaiveDate::parse_from_str(v.as_str().expect("date string"), "%d.%m.%Y.")
+            .expect("dd.mm.yyyy.")
+    };
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let v: Value = serde_json::from_str(line).expect("jsonl row");
+            ExpectedRow {
+                id: v["identificator"].as_str().expect("id").to_string(),
+                title: v["title"].as_str().expect("title").to_string(),
+                from: date(&v["from"]),
+                to: date(&v["to"]),
+                url: v["url"].as_str().expect("url").to_string(),
+            }
+        })
+        .collect()
+}
+
+struct Setup {
+    dir: tempfile::TempDir,
+    config: PathBuf,
+}
+
+impl Setup {
+    fn new(portal: &str, smtp_port: u16) -> Setup {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let watchlists = Path::new(env!("CARGO_MANIFEST_DIR")).join("watchlists");
+        let text = format!(
+            r#"
+timezone = "Europe/Riga"
+watchlists_dir = "{watchlists}"
+[store]
+path = "data/draftwatch.sqlite3"
+[http]
+user_agent = "draftwatch-test (+mailto:test@example.org)"
+min_interval = "5ms"
+retries = 0
+[[sources]]
+name = "tap"
+kind = "tap_participation"
+base_url = "{portal}"
+schedule = "10 7-19 * * MON-FRI"
+page_limit = 1
+[mail]
+from = "draftwatch <draftwatch@example.org>"
+transport = "smtp"
+[mail.smtp]
+host = "127.0.0.1"
+port = {smtp_port}
+tls = "none"
+timeout = "10s"
+[digest]
+schedule = "0 8 * * MON-FRI"
+[[recipients]]
+name = "Bērnu labklājības tīkls"
+addresses = ["koordinators@example.org"]
+watchlists = ["berni"]
+"#,
+            watchlists = watchlists.display()
+        );
+        let config = dir.path().join("draftwatch.toml");
+        std::fs::write(&config, text).expect("write config");
+        Setup { dir, config }
+    }
+
+    /// Run the binary (off the async runtime, so the in-process SMTP server keeps serving).
+    async fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_draftwatch"));
+        command
+            .arg("--config")
+            .arg(&self.config)
+            .args(["--now", NOW])
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("RUST_LOG", "info")
+            .env_remove("DRAFTWATCH_FAILPOINT");
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        tokio::task::spawn_blocking(move || command.output().expect("draftwatch runs"))
+            .await
+            .expect("join")
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn json_lines(output: &Output) -> Vec<Value> {
+    stdout(output)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect()
+}
+
+async fn portal() -> MockServer {
+    let server = MockServer::start().await;
+    let page =
+        std::fs::read(support::fixture("tap/public_participation_page1.html")).expect("fixture");
+    Mock::given(method("GET"))
+        .and(path("/public_participation"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(page, "text/html; charset=utf-8"))
+        .mount(&server)
+        .await;
+    // Everything else, detail pages and robots.txt included, answers 404.
+    server
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn poll_store_match_and_digest_exactly_once() {
+    let server = portal().await;
+    let sink = SmtpSink::start().await;
+    let setup = Setup::new(&server.uri(), sink.port());
+
+    // Poll: all 25 rows stored although every detail page answers 404.
+    let poll = setup.run(&["poll"], &[]).await;
+    assert!(poll.status.success(), "poll failed: {}", stderr(&poll));
+    assert!(
+        stdout(&poll).contains("25 drafts seen, 25 new, 0 changed"),
+        "{}",
+        stdout(&poll)
+    );
+    assert!(
+        stdout(&poll).contains("25 detail pages failed"),
+        "{}",
+        stdout(&poll)
+    );
+    assert!(
+        stderr(&poll).contains("404"),
+        "detail failures are logged: {}",
+        stderr(&poll)
+    );
+
+    // Every row with its window exactly as captured.
+    let drafts = json_lines(&setup.run(&["drafts", "--json"], &[]).await);
+    let expected = expected_rows();
+    assert_eq!(expected.len(), 25);
+    assert_eq!(drafts.len(), 25);
+    for row in &expected {
+        let draft = drafts
+            .iter()
+            .find(|d| {
+                // The portal is simulated, so compare the path, which carries the record's UUID.
+                let path = row.url.trim_start_matches("https://tapportals.mk.gov.lv");
+                d["url"].as_str().is_some_and(|u| u.ends_with(path))
+            })
+            .unwrap_or_else(|| panic!("{} stored", row.id));
+        assert_eq!(draft["id"], row.id.as_str());
+        assert_eq!(draft["title"], row.title.as_str());
+        assert_eq!(draft["source"], "tap");
+        assert_eq!(
+            draft["window_from"],
+            row.from.to_string().as_str(),
+            "{}",
+            row.id
+        );
+        assert_eq!(
+            draft["window_to"],
+            row.to.to_string().as_str(),
+            "{}",
+            row.id
+        );
+    }
+
+    // --open lists exactly the drafts whose window includes 15.09.2026.
+    let today = NaiveDate::from_ymd_opt(2026, 9, 15).expect("date");
+    let mut open: Vec<String> = json_lines(&setup.run(&["drafts", "--open", "--json"], &[]).await)
+        .iter()
+        .map(|d| d["id"].as_str().expect("id").to_string())
+        .collect();
+    let mut expected_open: Vec<String> = expected
+        .iter()
+        .filter(|r| r.from <= today && today <= r.to)
+        .map(|r| r.id.clone())
+        .collect();
+    open.sort();
+    expected_open.sort();
+    assert!(
+        !expected_open.is_empty() && expected_open.len() < 25,
+        "the sample mixes open and closed windows"
+    );
+    assert_eq!(open, expected_open);
+    let hit = drafts
+        .iter()
+        .find(|d| d["id"] == "26-TA-2228")
+        .expect("26-TA-2228");
+    let hit_lists = hit["watchlists"].as_array().expect("watchlists array");
+    assert!(hit_lists.contains(&Value::from("berni")), "{hit_lists:?}");
+
+    // A second poll adds nothing.
+    let again = setup.run(&["poll"], &[]).await;
+    assert!(
+        stdout(&again).contains("0 new, 0 changed"),
+        "{}",
+        stdout(&again)
+    );
+
+    // The digest: over SMTP, valid MIME with both parts, Latvian days left.
+    let digest = setup.run(&["digest"], &[]).await;
+    assert!(
+        digest.status.success(),
+        "digest failed: {}",
+        stderr(&digest)
+    );
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].to, ["koordinators@example.org"]);
+    let mail = support::parse_mail(&messages[0].data);
+    assert!(
+        mail.content_type.starts_with("multipart/"),
+        "{}",
+        mail.content_type
+    );
+    assert_eq!(mail.auto_submitted.as_deref(), Some("auto-generated"));
+    for part in [&mail.text, &mail.html] {
+        let at = part.find("26-TA-2228").expect("26-TA-2228 in both parts");
+        let tail = &part[at..];
+        let next_item = tail[10..]
+            .find("-TA-")
+            .map(|i| i + 10)
+            .unwrap_or(tail.len());
+        assert!(
+            tail[..next_item].contains("atlikušas 10 dienas"),
+            "days left beside 26-TA-2228"
+        );
+    }
+    assert!(
+        mail.html
+            .contains("Par audzinoša rakstura piespiedu līdzekļu piemērošanu")
+    );
+
+    // The next digest run sends nothing.
+    let second = setup.run(&["digest"], &[]).await;
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert_eq!(sink.messages().len(), 1, "nothing is sent twice");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn crash_between_send_and_mark_repeats_never_loses() {
+    let server = portal().await;
+    let sink = SmtpSink::start().await;
+    let setup = Setup::new(&server.uri(), sink.port());
+    assert!(setup.run(&["poll"], &[]).await.status.success());
+
+    // The server accepts the digest, then the process dies before recording the delivery.
+    let crashed = setup
+        .run(&["digest"], &[("DRAFTWATCH_FAILPOINT", "after-send")])
+        .await;
+    assert_eq!(crashed.status.code(), Some(86), "{}", stderr(&crashed));
+    assert_eq!(sink.messages().len(), 1);
+
+    // Nothing was recorded, so the next run delivers the same drafts again: at worst a repeat.
+    let retry = setup.run(&["digest"], &[]).await;
+    assert!(retry.status.success(), "{}", stderr(&retry));
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 2);
+    let mail = support::parse_mail(&messages[1].data);
+    assert!(mail.text.contains("26-TA-2228"));
+
+    // And then it is recorded: a third run sends nothing.
+    assert!(setup.run(&["digest"], &[]).await.status.success());
+    assert_eq!(sink.messages().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_digest_is_sent_on_the_next_run() {
+    let server = portal().await;
+    let sink = SmtpSink::start().await;
+    let setup = Setup::new(&server.uri(), sink.port());
+    assert!(setup.run(&["poll"], &[]).await.status.success());
+
+    sink.refuse_next(support::smtp::Stage::Data, 451, 1);
+    let refused = setup.run(&["digest"], &[]).await;
+    assert_eq!(
+        refused.status.code(),
+        Some(1),
+        "a failed delivery fails the command"
+    );
+    assert!(
+        stdout(&refused).contains("451") || stderr(&refused).contains("451"),
+        "{}{}",
+        stdout(&refused),
+        stderr(&refused)
+    );
+    assert!(sink.messages().is_empty());
+
+    assert!(setup.run(&["digest"], &[]).await.status.success());
+    assert_eq!(sink.messages().len(), 1, "delivered on the next run");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dry_run_sends_and_records_nothing() {
+    let server = portal().await;
+    let sink = SmtpSink::start().await;
+    let setup = Setup::new(&server.uri(), sink.port());
+    assert!(setup.run(&["poll"], &[]).await.status.success());
+
+    let dry = setup.run(&["digest", "--dry-run"], &[]).await;
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    assert!(stdout(&dry).contains("26-TA-2228"), "{}", stdout(&dry));
+    assert!(sink.messages().is_empty());
+
+    assert!(setup.run(&["digest"], &[]).await.status.success());
+    assert_eq!(sink.messages().len(), 1, "the dry run recorded nothing");
+}
