@@ -643,11 +643,11 @@ fn list_urls() {
         TapParticipation::with_limits("tap", Url::parse("https://example.org/").unwrap(), 1, 1);
     assert_eq!(
         source.list_url(1).as_str(),
-        "https://example.org/public_participation"
+        "https://example.org/public_participation?order_by=application_deadline&order_direction=desc"
     );
     assert_eq!(
         source.list_url(3).as_str(),
-        "https://example.org/public_participation?page=3"
+        "https://example.org/public_participation?order_by=application_deadline&order_direction=desc&page=3"
     );
 }
 

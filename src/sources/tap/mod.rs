@@ -7,7 +7,8 @@
 //! [`Fetcher`]; storing what was seen belongs to the store.
 //!
 //! Poll algorithm (one call of [`Source::poll`]):
-//! 1. Read `/public_participation`, then `?page=2`, … and stop after the first page whose rows
+//! 1. Read `/public_participation` ordered by the end of the comment window, newest first
+//!    (`?order_by=application_deadline&order_direction=desc`), then `&page=2`, … and stop after the first page whose rows
 //!    are all already known, at `page_limit`, or at the last page the paginator shows (no
 //!    paginator = one page). A page answering 200 with zero rows is
 //!    [`SourceError::ZeroRows`]; a page that is not a list at all (e.g. a login redirect) is
@@ -97,11 +98,15 @@ impl TapParticipation {
             self.base_url.path().trim_end_matches('/')
         ));
         url.set_fragment(None);
+        // The portal's default order is by TA number, so a consultation opened today for an
+        // older number sits pages deep and "stop at a page of known drafts" would miss it.
+        // Ordered by the end of the comment window, newest first, every newly opened window
+        // is on the first pages.
+        let mut query = String::from("order_by=application_deadline&order_direction=desc");
         if page > 1 {
-            url.set_query(Some(&format!("page={page}")));
-        } else {
-            url.set_query(None);
+            query.push_str(&format!("&page={page}"));
         }
+        url.set_query(Some(&query));
         url
     }
 
