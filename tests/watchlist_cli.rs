@@ -514,3 +514,38 @@ fn backtest_of_a_missing_input_file_names_it() {
         stderr(&output)
     );
 }
+
+#[test]
+fn explain_with_a_broken_watchlist_folder_exits_78_with_the_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let watchlists = dir.path().join("watchlists");
+    std::fs::create_dir(&watchlists).expect("mkdir");
+    let broken = watchlists.join("berni.toml");
+    std::fs::write(&broken, "name = \"berni\"\n[[rules]]\npart = \"ģi\"\n").expect("write");
+    let config = write_config(dir.path(), &watchlists);
+    store_drafts(
+        dir.path(),
+        "tap",
+        &[scraped("a", "26-TA-7", "Par bērniem", &[])],
+    );
+    let output = with_config(dir.path(), &config, &["explain", "26-TA-7"]);
+    assert_eq!(output.status.code(), Some(78), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains(&format!("{}:3:", broken.display())) && err.contains("shorter than 3"),
+        "{err}"
+    );
+}
+
+#[test]
+fn backtest_against_needs_the_edited_watchlist() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let current = fixture("current/berni.toml");
+    let output = draftwatch(dir.path(), &["backtest", "--against", path_arg(&current)]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("--watchlist <FILE>"),
+        "{}",
+        stderr(&output)
+    );
+}
