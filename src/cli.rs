@@ -4,7 +4,7 @@
 //! mistakes to exit code 78 (EX_CONFIG) so that systemd's `RestartPreventExitStatus=78`
 //! stops restarting a daemon that cannot work until an admin fixes a file.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
 
@@ -17,7 +17,13 @@ use crate::clock::Clock;
 use crate::config::{Config, ConfigError};
 use crate::digest::{DigestContext, send_digests};
 use crate::mailer::build_mailer;
-use crate::matcher::{WatchlistErrors, WatchlistSet};
+use crate::matcher::backtest::{
+    BacktestDiff, BacktestError, BacktestHit, BacktestInput, BacktestResult, parse_inputs,
+    render_diff_text, render_text, to_json_lines,
+};
+use crate::matcher::explain::render_verdicts;
+use crate::matcher::{MatchInput, WatchlistErrors, WatchlistSet};
+use crate::model::StoredDraft;
 use crate::pipeline::poll_source;
 use crate::sources::{Fetcher, build_source};
 use crate::store::{DraftFilter, Store};
@@ -75,6 +81,31 @@ pub enum Command {
         /// One JSON object per line.
         #[arg(long)]
         json: bool,
+    },
+    /// Show a stored draft and why each watchlist does or does not fire on it.
+    Explain {
+        /// The draft's TA number as printed in digests (e.g. 26-TA-2228) or its portal id.
+        #[arg(value_name = "DRAFT_ID")]
+        draft_id: String,
+    },
+    /// Run watchlists over past drafts and show what matches and why, before an edit goes
+    /// live.
+    Backtest {
+        /// Drafts to test, one JSON object per line (`id`, `title`, optional `text`,
+        /// `ministry`, `kind`) [default: every draft in the store].
+        #[arg(long, value_name = "FILE.jsonl")]
+        input: Option<PathBuf>,
+        /// Use this watchlist file instead of the watchlists folder; repeat for several
+        /// (e.g. an edited copy).
+        #[arg(long = "watchlist", value_name = "FILE")]
+        watchlists: Vec<PathBuf>,
+        /// One JSON object per input draft (with --against: one per changed draft).
+        #[arg(long)]
+        json: bool,
+        /// Compare with this (current) watchlist file and show only what the `--watchlist`
+        /// files add and remove; repeat for several.
+        #[arg(long, value_name = "FILE", requires = "watchlists")]
+        against: Vec<PathBuf>,
     },
 }
 
@@ -172,6 +203,25 @@ pub async fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Drafts { open, json } => {
             let (config, watchlists) = load_all(&cli)?;
             list_drafts(&config, &watchlists, &clock, *open, *json)
+        }
+        Command::Explain { draft_id } => {
+            let config = Config::load(cli.config.as_deref())?;
+            let watchlists = WatchlistSet::load_dir(&config.watchlists_dir)?;
+            explain(&config, &watchlists, &clock, draft_id)
+        }
+        Command::Backtest {
+            input,
+            watchlists,
+            json,
+            against,
+        } => {
+            let request = BacktestRequest {
+                input: input.as_deref(),
+                watchlists,
+                against,
+                json: *json,
+            };
+            backtest(&cli, &request)
         }
     }
 }
@@ -280,4 +330,242 @@ fn list_drafts(
         eprintln!("{} drafts.", drafts.len());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `draftwatch explain`: every stored draft carrying `draft_id`, with each watchlist's
+/// verdict and the rule, field and words behind it.
+fn explain(
+    config: &Config,
+    watchlists: &WatchlistSet,
+    clock: &Clock,
+    draft_id: &str,
+) -> anyhow::Result<ExitCode> {
+    let store = open_store(config)?;
+    let drafts = store.find_drafts_by_display_id(draft_id)?;
+    drop(store);
+    if drafts.is_empty() {
+        anyhow::bail!(
+            "no stored draft has the TA number or portal id `{}` (`draftwatch drafts` lists them)",
+            draft_id.trim()
+        );
+    }
+    let today = clock.today(config.timezone);
+    let mut out = String::new();
+    if drafts.len() > 1 {
+        out.push_str(&format!(
+            "{} stored drafts carry the id `{}`:\n\n",
+            drafts.len(),
+            draft_id.trim()
+        ));
+    }
+    for (index, draft) in drafts.iter().enumerate() {
+        if index > 0 {
+            out.push('\n');
+        }
+        out.push_str(&format!(
+            "{}  (source {}, portal id {})\n",
+            draft.display_id(),
+            draft.source,
+            draft.external_id
+        ));
+        out.push_str(&format!("Title:    {}\n", draft.title));
+        let window = match draft.window {
+            Some(w) => format!(
+                "{} – {} ({} days left)",
+                w.from.format("%d.%m.%Y"),
+                w.to.format("%d.%m.%Y"),
+                w.days_left(today)
+            ),
+            None => "none".to_string(),
+        };
+        out.push_str(&format!("Window:   {window}\n"));
+        out.push_str(&format!("URL:      {}\n", draft.url));
+        out.push_str(&render_verdicts(&watchlists.evaluate(&draft.match_input())));
+    }
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The options of one `draftwatch backtest` run.
+struct BacktestRequest<'a> {
+    input: Option<&'a Path>,
+    watchlists: &'a [PathBuf],
+    against: &'a [PathBuf],
+    json: bool,
+}
+
+/// `draftwatch backtest`: evaluate the chosen watchlists over the input drafts, or compare
+/// two versions of the watchlists over them.
+fn backtest(cli: &Cli, request: &BacktestRequest<'_>) -> anyhow::Result<ExitCode> {
+    // The configuration is read only when the folder or the store is needed, so that an
+    // admin can backtest files against a JSON-lines export without a working config.
+    let needs_config = request.watchlists.is_empty() || request.input.is_none();
+    let config = if needs_config {
+        Some(Config::load(cli.config.as_deref())?)
+    } else {
+        None
+    };
+    let set = match (&config, request.watchlists.is_empty()) {
+        (Some(config), true) => WatchlistSet::load_dir(&config.watchlists_dir)?,
+        _ => WatchlistSet::load_files(request.watchlists)?,
+    };
+    let old_set = if request.against.is_empty() {
+        None
+    } else {
+        Some(WatchlistSet::load_files(request.against)?)
+    };
+    let stored;
+    let inputs: Vec<BacktestInput>;
+    let subjects: Vec<MatchInput<'_>> = if let Some(path) = request.input {
+        inputs = read_backtest_inputs(path)?;
+        inputs.iter().map(BacktestInput::match_input).collect()
+    } else {
+        let config = config
+            .as_ref()
+            .context("the configuration is needed to read the store")?;
+        let store = open_store(config)?;
+        stored = store.list_drafts(&DraftFilter::default())?;
+        drop(store);
+        inputs = stored.iter().map(backtest_input_of).collect();
+        // Stored drafts are matched with their policy areas too, as the digest does.
+        stored.iter().map(StoredDraft::match_input).collect()
+    };
+    let out = match old_set {
+        Some(old_set) => {
+            let diffs = backtest_diff(&old_set, &set, &inputs, &subjects);
+            if request.json {
+                json_lines(&diffs)
+            } else {
+                render_diff_text(&diffs)
+            }
+        }
+        None => {
+            let results: Vec<BacktestResult> = inputs
+                .iter()
+                .zip(&subjects)
+                .map(|(input, subject)| backtest_result(&set, &input.id, subject))
+                .collect();
+            if request.json {
+                to_json_lines(&results)
+            } else {
+                render_text(&inputs, &results)
+            }
+        }
+    };
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Read a JSON-lines backtest file; every bad line is reported as `file:line: message`.
+fn read_backtest_inputs(path: &Path) -> anyhow::Result<Vec<BacktestInput>> {
+    let file = std::fs::File::open(path)
+        .with_context(|| format!("cannot open backtest input {}", path.display()))?;
+    parse_inputs(std::io::BufReader::new(file)).map_err(|errors| {
+        let lines: Vec<String> = errors
+            .iter()
+            .map(|error| match error {
+                BacktestError::InvalidLine { line, message } => {
+                    // serde_json reads one line at a time, so its position is always on
+                    // "line 1": keep only the column, next to the real line number.
+                    match message.rsplit_once(" at line 1 column ") {
+                        Some((what, column)) => {
+                            format!("{}:{line}:{column}: {what}", path.display())
+                        }
+                        None => format!("{}:{line}: {message}", path.display()),
+                    }
+                }
+                other => format!("{}: {other}", path.display()),
+            })
+            .collect();
+        anyhow::anyhow!(
+            "invalid backtest input (expected one JSON object per line with `id` and `title`):\n{}",
+            lines.join("\n")
+        )
+    })
+}
+
+/// A stored draft as a backtest input (its id is the one people use), for echoing ids and
+/// titles in the output.
+fn backtest_input_of(draft: &StoredDraft) -> BacktestInput {
+    BacktestInput {
+        id: serde_json::Value::String(draft.display_id().to_string()),
+        title: draft.title.clone(),
+        text: draft.description.clone(),
+        ministry: draft.ministry.clone(),
+        kind: draft.kind.clone(),
+    }
+}
+
+/// One draft's result: the watchlists that fire and their hits. Unlike
+/// `backtest::run_one` it takes a full [`MatchInput`], so stored drafts keep their policy
+/// areas.
+fn backtest_result(
+    set: &WatchlistSet,
+    id: &serde_json::Value,
+    input: &MatchInput<'_>,
+) -> BacktestResult {
+    let mut result = BacktestResult {
+        id: id.clone(),
+        watchlists: Vec::new(),
+        hits: Vec::new(),
+    };
+    for verdict in set.evaluate(input).into_iter().filter(|v| v.fired) {
+        result
+            .hits
+            .extend(verdict.hits.into_iter().map(|hit| BacktestHit {
+                watchlist: verdict.watchlist.clone(),
+                rule: hit.rule,
+                field: hit.field,
+                span: hit.span,
+                matched: hit.matched,
+            }));
+        result.watchlists.push(verdict.watchlist);
+    }
+    result
+}
+
+/// The drafts whose fired watchlists differ between `old` and `new`.
+fn backtest_diff(
+    old: &WatchlistSet,
+    new: &WatchlistSet,
+    inputs: &[BacktestInput],
+    subjects: &[MatchInput<'_>],
+) -> Vec<BacktestDiff> {
+    inputs
+        .iter()
+        .zip(subjects)
+        .filter_map(|(input, subject)| {
+            let before = old.fired(subject);
+            let after = new.fired(subject);
+            let added: Vec<String> = after
+                .iter()
+                .filter(|n| !before.contains(n))
+                .cloned()
+                .collect();
+            let removed: Vec<String> = before
+                .iter()
+                .filter(|n| !after.contains(n))
+                .cloned()
+                .collect();
+            (!added.is_empty() || !removed.is_empty()).then(|| BacktestDiff {
+                id: input.id.clone(),
+                title: input.title.clone(),
+                added,
+                removed,
+            })
+        })
+        .collect()
+}
+
+/// Serialise items as JSON lines (one object per line, trailing newline).
+fn json_lines<T: serde::Serialize>(items: &[T]) -> String {
+    let mut out = String::new();
+    for item in items {
+        // Plain data with string keys: serialising cannot fail; skip defensively if it did.
+        if let Ok(line) = serde_json::to_string(item) {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    out
 }
