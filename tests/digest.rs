@@ -1,0 +1,389 @@
+//! Digest runs end to end on real temporary SQLite files and the in-process SMTP sink: the
+//! outbox (exactly-once delivery, retries, permanent refusals, crash recovery), grouped
+//! contents, reminders, the calendar attachment and the dry-run output.
+
+mod support;
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use draftwatch::config::Config;
+use draftwatch::digest::{
+    DigestContext, DigestSummary, RecipientOutcome, RecordOutcome, record_digests, send_digests,
+};
+use draftwatch::mailer::{Mailer, SmtpMailer};
+use draftwatch::matcher::WatchlistSet;
+use draftwatch::model::{CommentWindow, ScrapedDraft};
+use draftwatch::store::{OutboxStatus, PollRecord, Store};
+use support::smtp::SmtpSink;
+use support::*;
+
+/// One installation: a config, a store file and the repository's watchlists.
+struct Harness {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+    config: Config,
+    store: Mutex<Store>,
+    watchlists: WatchlistSet,
+}
+
+const GOOD: &str = "koordinators@biedriba.lv";
+const BAD: &str = "nav-tads@biedriba.lv";
+
+fn harness(recipients: &[(&str, &str, &str)]) -> Harness {
+    let dir = temp_dir();
+    let db = dir.path().join("data").join("draftwatch.sqlite3");
+    let mut text = format!(
+        r#"
+timezone = "Europe/Riga"
+[store]
+path = "{db}"
+[http]
+user_agent = "draftwatch-test (+mailto:test@example.org)"
+[[sources]]
+name = "tap"
+kind = "tap_participation"
+base_url = "https://tapportals.mk.gov.lv"
+schedule = "0 8 * * *"
+[mail]
+from = "draftwatch <draftwatch@biedriba.lv>"
+transport = "file"
+[mail.file]
+dir = "unused"
+[digest]
+schedule = "0 8 * * *"
+"#,
+        db = db.display()
+    );
+    for (name, address, language) in recipients {
+        text.push_str(&format!(
+            "[[recipients]]\nname = \"{name}\"\naddresses = [\"{address}\"]\nwatchlists = [\"berni\"]\nlanguage = \"{language}\"\n"
+        ));
+    }
+    let config = Config::from_toml(&text, None).expect("test config loads");
+    let watchlists =
+        WatchlistSet::load_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("watchlists"))
+            .expect("shipped watchlists load");
+    let store = Mutex::new(Store::open(&db).expect("store opens"));
+    Harness {
+        _dir: dir,
+        db,
+        config,
+        store,
+        watchlists,
+    }
+}
+
+impl Harness {
+    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.store.lock().expect("store lock")
+    }
+
+    /// Simulate a restart: a new connection on the same file.
+    fn reopen(&mut self) {
+        self.store = Mutex::new(Store::open(&self.db).expect("store reopens"));
+    }
+
+    fn poll(&self, at: DateTime<Utc>, drafts: &[ScrapedDraft], error: Option<&str>) {
+        self.store()
+            .record_poll(
+                &PollRecord {
+                    source: "tap",
+                    started: at - Duration::seconds(20),
+                    finished: at,
+                    error: error.map(str::to_owned),
+                },
+                drafts,
+            )
+            .expect("record poll");
+    }
+
+    fn ctx<'a>(
+        &'a self,
+        mailer: &'a dyn Mailer,
+        now: DateTime<Utc>,
+        dry_run: bool,
+    ) -> DigestContext<'a> {
+        DigestContext {
+            config: &self.config,
+            store: &self.store,
+            watchlists: &self.watchlists,
+            mailer,
+            now,
+            dry_run,
+            only_recipient: None,
+        }
+    }
+
+    async fn run(&self, mailer: &dyn Mailer, now: DateTime<Utc>) -> DigestSummary {
+        send_digests(&self.ctx(mailer, now, false))
+            .await
+            .expect("digest run")
+    }
+}
+
+fn scraped(id: &str, title: &str, window: Option<(NaiveDate, NaiveDate)>) -> ScrapedDraft {
+    ScrapedDraft {
+        external_id: format!("uuid-{id}"),
+        ta_number: Some(format!("26-TA-{id}")),
+        title: title.to_owned(),
+        kind: Some("Publiskā apspriešana".to_owned()),
+        ministry: Some("Labklājības ministrija".to_owned()),
+        stage: Some("Sabiedriskā apspriešana".to_owned()),
+        url: format!("https://tapportals.mk.gov.lv/public_participation/uuid-{id}"),
+        window: window.map(|(from, to)| CommentWindow { from, to }),
+        detail: None,
+        detail_error: None,
+    }
+}
+
+/// A draft about children, open from 1 to 25 September 2026.
+fn child_draft() -> ScrapedDraft {
+    scraped(
+        "100",
+        "Grozījumi Bērnu tiesību aizsardzības likumā",
+        Some((day(2026, 9, 1), day(2026, 9, 25))),
+    )
+}
+
+fn smtp(sink: &SmtpSink) -> SmtpMailer {
+    SmtpMailer::new(&local_smtp(sink.port())).expect("mailer")
+}
+
+fn message_id_of(raw: &[u8]) -> String {
+    let message = mail_parser::MessageParser::default()
+        .parse(raw)
+        .expect("message parses");
+    format!("<{}>", message.message_id().unwrap_or_default())
+}
+
+fn outcome_of<'a>(summary: &'a DigestSummary, name: &str) -> &'a RecipientOutcome {
+    &summary
+        .recipients
+        .iter()
+        .find(|report| report.recipient == name)
+        .expect("recipient reported")
+        .outcome
+}
+
+#[tokio::test]
+async fn server_down_then_up_delivers_once_after_retry() {
+    let h = harness(&[("Tīkls", GOOD, "lv")]);
+    let t0 = utc(2026, 9, 15, 5, 0);
+    h.poll(t0 - Duration::hours(1), &[child_draft()], None);
+
+    // Nothing listens on this port: a temporary failure.
+    let down = SmtpMailer::new(&local_smtp(free_port())).expect("mailer");
+    let summary = h.run(&down, t0).await;
+    assert!(
+        matches!(
+            outcome_of(&summary, "Tīkls"),
+            RecipientOutcome::Failed {
+                permanent: false,
+                ..
+            }
+        ),
+        "{summary}"
+    );
+    let pending = h.store().list_outbox(None, 10).expect("outbox");
+    assert_eq!(pending.len(), 1);
+    let recorded = &pending[0];
+    assert_eq!(recorded.status, OutboxStatus::Pending);
+    assert_eq!(recorded.attempts, 1);
+    assert_eq!(recorded.next_attempt_at, t0 + Duration::minutes(5));
+    assert!(recorded.last_error.is_some());
+
+    let sink = SmtpSink::start().await;
+    let up = smtp(&sink);
+    // Not due yet: nothing is sent, and the pending drafts stay out of a new digest.
+    let early = h.run(&up, t0 + Duration::minutes(2)).await;
+    assert_eq!(outcome_of(&early, "Tīkls"), &RecipientOutcome::NothingNew);
+    assert!(sink.messages().is_empty());
+
+    let retried = h.run(&up, t0 + Duration::minutes(6)).await;
+    assert_eq!(retried.retried.len(), 1, "{retried}");
+    assert!(!retried.has_failures(), "{retried}");
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].raw_message_id(), recorded.message_id);
+    // SMTP DATA may add a line end before the final dot; everything else must be identical.
+    let trim = |bytes: &[u8]| {
+        let end = bytes.len()
+            - bytes
+                .iter()
+                .rev()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .count();
+        bytes[..end].to_vec()
+    };
+    let (got, want) = (trim(&messages[0].data), trim(&recorded.raw_message));
+    let first_difference = got.iter().zip(&want).position(|(a, b)| a != b);
+    assert!(
+        got == want,
+        "the very same bytes are sent: lengths {} and {}, first difference at {first_difference:?}: {:?}",
+        got.len(),
+        want.len(),
+        String::from_utf8_lossy(
+            &got[first_difference.unwrap_or(0).saturating_sub(40)..][..80.min(got.len())]
+        )
+    );
+
+    let sent = &h.store().list_outbox(None, 10).expect("outbox")[0];
+    assert_eq!(sent.status, OutboxStatus::Sent);
+    assert_eq!(sent.attempts, 2);
+    assert!(h.store().delivered_draft_ids("Tīkls").expect("read").len() == 1);
+
+    h.run(&up, t0 + Duration::days(1)).await;
+    assert_eq!(sink.messages().len(), 1, "delivered exactly once");
+}
+
+trait RawMessageId {
+    fn raw_message_id(&self) -> String;
+}
+
+impl RawMessageId for support::smtp::ReceivedMessage {
+    fn raw_message_id(&self) -> String {
+        message_id_of(&self.data)
+    }
+}
+
+#[tokio::test]
+async fn permanent_refusal_is_recorded_and_others_are_delivered() {
+    let h = harness(&[("Labie", GOOD, "lv"), ("Nepareizie", BAD, "lv")]);
+    let t0 = utc(2026, 9, 15, 5, 0);
+    h.poll(t0 - Duration::hours(1), &[child_draft()], None);
+    let sink = SmtpSink::start().await;
+    sink.refuse_recipient(BAD, 550);
+    let mailer = smtp(&sink);
+
+    let summary = h.run(&mailer, t0).await;
+    assert!(summary.has_failures());
+    assert!(matches!(
+        outcome_of(&summary, "Labie"),
+        RecipientOutcome::Sent { drafts: 1, .. }
+    ));
+    match outcome_of(&summary, "Nepareizie") {
+        RecipientOutcome::Failed { reason, permanent } => {
+            assert!(*permanent);
+            assert!(
+                reason.contains("550") || reason.contains("permanent"),
+                "{reason}"
+            );
+        }
+        other => panic!("expected a permanent failure, got {other:?}"),
+    }
+    let failed = h
+        .store()
+        .list_outbox(Some(OutboxStatus::FailedPermanent), 10)
+        .expect("outbox");
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].recipient, "Nepareizie");
+    assert!(failed[0].last_error.is_some());
+    assert!(
+        failed[0].to_string().contains("failed_permanent"),
+        "{}",
+        failed[0]
+    );
+
+    // Never retried; the good recipient gets nothing twice.
+    h.run(&mailer, t0 + Duration::days(1)).await;
+    assert_eq!(sink.messages().len(), 1);
+    assert_eq!(sink.messages()[0].to, vec![GOOD.to_owned()]);
+}
+
+#[tokio::test]
+async fn crash_before_send_sends_exactly_once_after_restart() {
+    let mut h = harness(&[("Tīkls", GOOD, "lv")]);
+    let t0 = utc(2026, 9, 15, 5, 0);
+    h.poll(t0 - Duration::hours(1), &[child_draft()], None);
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+
+    // The record phase alone: what a process killed by the before-send failpoint leaves.
+    let recorded = record_digests(&h.ctx(&mailer, t0, false)).expect("record");
+    let message_id = match &recorded[0].1 {
+        RecordOutcome::Recorded { message_id, .. } => message_id.clone(),
+        other => panic!("expected a recorded digest, got {other:?}"),
+    };
+    assert!(sink.messages().is_empty());
+
+    h.reopen();
+    // Restarted within the same minute: the digest is not built again, the recorded one goes.
+    let summary = h.run(&mailer, t0 + Duration::seconds(30)).await;
+    assert!(
+        matches!(
+            outcome_of(&summary, "Tīkls"),
+            RecipientOutcome::AlreadyRecorded { .. }
+        ),
+        "{summary}"
+    );
+    assert_eq!(summary.retried.len(), 1, "{summary}");
+    h.run(&mailer, t0 + Duration::hours(2)).await;
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1, "sent exactly once");
+    assert_eq!(messages[0].raw_message_id(), message_id);
+}
+
+#[tokio::test]
+async fn crash_after_send_repeats_at_most_once_with_the_same_message_id() {
+    let mut h = harness(&[("Tīkls", GOOD, "lv")]);
+    let t0 = utc(2026, 9, 15, 5, 0);
+    h.poll(t0 - Duration::hours(1), &[child_draft()], None);
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+
+    record_digests(&h.ctx(&mailer, t0, false)).expect("record");
+    // The server accepts, then the process dies before marking (the after-send failpoint).
+    let due = h.store().due_outbox(t0).expect("due");
+    assert_eq!(due.len(), 1);
+    let envelope = lettre::address::Envelope::new(
+        Some(due[0].envelope_from.parse().expect("from")),
+        vec![due[0].envelope_to[0].parse().expect("to")],
+    )
+    .expect("envelope");
+    mailer
+        .send_raw(&envelope, &due[0].raw_message)
+        .await
+        .expect("accepted");
+
+    h.reopen();
+    h.run(&mailer, t0 + Duration::minutes(1)).await;
+    h.run(&mailer, t0 + Duration::days(1)).await;
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 2, "one repeat, no more");
+    assert_eq!(messages[0].raw_message_id(), due[0].message_id);
+    assert_eq!(messages[1].raw_message_id(), due[0].message_id);
+    assert!(messages[0].data == messages[1].data, "identical repeat");
+}
+
+#[tokio::test]
+async fn outbox_lists_every_digest_newest_first() {
+    let h = harness(&[("Tīkls", GOOD, "lv")]);
+    let t0 = utc(2026, 9, 15, 5, 0);
+    h.poll(t0 - Duration::hours(1), &[child_draft()], None);
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+    h.run(&mailer, t0).await;
+    let later = scraped(
+        "101",
+        "Noteikumi par bērnu uzraudzības pakalpojumu",
+        Some((day(2026, 9, 10), day(2026, 10, 10))),
+    );
+    h.poll(t0 + Duration::hours(20), &[child_draft(), later], None);
+    h.run(&mailer, t0 + Duration::days(1)).await;
+
+    let all = h.store().list_outbox(None, 10).expect("list");
+    assert_eq!(all.len(), 2);
+    assert!(all[0].id > all[1].id, "newest first");
+    assert!(all.iter().all(|entry| entry.status == OutboxStatus::Sent));
+    assert_eq!(all[0].draft_ids.len(), 1);
+    assert!(all[0].to_string().contains("sent Tīkls"), "{}", all[0]);
+    assert!(
+        h.store()
+            .list_outbox(Some(OutboxStatus::Pending), 10)
+            .expect("list")
+            .is_empty()
+    );
+    assert_eq!(sink.messages().len(), 2);
+}
