@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use draftwatch::calendar::unfold;
 use draftwatch::config::Config;
 use draftwatch::digest::{
     DigestContext, DigestSummary, RecipientOutcome, RecordOutcome, record_digests, send_digests,
@@ -386,4 +387,238 @@ async fn outbox_lists_every_digest_newest_first() {
             .is_empty()
     );
     assert_eq!(sink.messages().len(), 2);
+}
+
+/// The text part of a delivered digest.
+fn text_of(raw: &[u8]) -> String {
+    let message = mail_parser::MessageParser::default()
+        .parse(raw)
+        .expect("message parses");
+    message.body_text(0).unwrap_or_default().into_owned()
+}
+
+/// The text/calendar attachment of a delivered digest, if any.
+fn calendar_of(raw: &[u8]) -> Option<String> {
+    let message = mail_parser::MessageParser::default()
+        .parse(raw)
+        .expect("message parses");
+    use mail_parser::MimeHeaders as _;
+    message.attachments().find_map(|part| {
+        part.content_type()
+            .filter(|ct| ct.subtype() == Some("calendar"))
+            .map(|_| String::from_utf8_lossy(part.contents()).into_owned())
+    })
+}
+
+#[tokio::test]
+async fn reminders_come_three_and_one_day_before_the_end_once_each() {
+    let h = harness(&[("Tīkls", GOOD, "lv")]);
+    let end = day(2026, 9, 25);
+    h.poll(utc(2026, 9, 10, 4, 0), &[child_draft()], None);
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+    // 05:00 UTC is 08:00 in Riga: the local day is the UTC day.
+    let at = |d: u32, minute: u32| utc(2026, 9, d, 5, minute);
+    h.run(&mailer, at(10, 0)).await; // new draft: 15 days left
+    let mut reminders = Vec::new();
+    for (d, minute) in [
+        (20, 0),
+        (22, 0),
+        (22, 30),
+        (23, 0),
+        (24, 0),
+        (24, 5),
+        (25, 0),
+    ] {
+        let before = sink.messages().len();
+        h.run(&mailer, at(d, minute)).await;
+        if sink.messages().len() > before {
+            let text = text_of(&sink.messages()[before].data);
+            assert!(text.contains("ATGĀDINĀJUMI"), "{text}");
+            reminders.push((d, text));
+        }
+    }
+    let days: Vec<u32> = reminders.iter().map(|(d, _)| *d).collect();
+    assert_eq!(
+        days,
+        vec![22, 24],
+        "3 days and 1 day before {end}, once each"
+    );
+    assert!(
+        reminders[0].1.contains("pēc 3 dienām"),
+        "{}",
+        reminders[0].1
+    );
+    assert!(
+        reminders[1].1.contains("termiņš beidzas rīt"),
+        "{}",
+        reminders[1].1
+    );
+    let subject = mail_parser::MessageParser::default()
+        .parse(&sink.messages()[2].data)
+        .and_then(|m| m.subject().map(str::to_owned))
+        .unwrap_or_default();
+    assert_eq!(subject, "draftwatch: 1 termiņš beidzas rīt");
+}
+
+#[tokio::test]
+async fn moved_deadline_is_a_change_and_reminders_follow_the_new_date() {
+    let h = harness(&[("Tīkls", GOOD, "lv")]);
+    h.poll(utc(2026, 9, 10, 4, 0), &[child_draft()], None);
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+    h.run(&mailer, utc(2026, 9, 10, 5, 0)).await;
+    h.run(&mailer, utc(2026, 9, 22, 5, 0)).await; // 3-day reminder for the 25th
+    assert_eq!(sink.messages().len(), 2);
+
+    let mut moved = child_draft();
+    moved.window = Some(CommentWindow {
+        from: day(2026, 9, 1),
+        to: day(2026, 10, 9),
+    });
+    moved.stage = Some("Izsludināts VSS".to_owned());
+    h.poll(utc(2026, 9, 23, 4, 0), &[moved], None);
+    h.run(&mailer, utc(2026, 9, 23, 5, 0)).await;
+    let text = text_of(&sink.messages()[2].data);
+    assert!(text.contains("IZMAIŅAS"), "{text}");
+    assert!(
+        text.contains("termiņš pārcelts: 25.09.2026. → 09.10.2026."),
+        "{text}"
+    );
+    assert!(text.contains("stadija mainīta"), "{text}");
+    assert!(!text.contains("ATGĀDINĀJUMI"), "{text}");
+    // The old date's 1-day reminder never comes; the new date's 3-day one does.
+    h.run(&mailer, utc(2026, 9, 24, 5, 0)).await;
+    assert_eq!(sink.messages().len(), 3);
+    h.run(&mailer, utc(2026, 10, 6, 5, 0)).await;
+    let text = text_of(&sink.messages()[3].data);
+    assert!(text.contains("pēc 3 dienām"), "{text}");
+}
+
+#[tokio::test]
+async fn contents_are_grouped_with_links_footer_and_calendar() {
+    let h = harness(&[("Tīkls", GOOD, "lv")]);
+    let soon = scraped(
+        "1",
+        "Noteikumi par bērnu uzturlīdzekļiem",
+        Some((day(2026, 9, 1), day(2026, 9, 16))),
+    );
+    let open = child_draft();
+    let coordination = scraped("3", "Bērnu aizsardzības centra nolikums", None);
+    let closed = scraped(
+        "4",
+        "Bērnu nometņu noteikumi",
+        Some((day(2026, 8, 1), day(2026, 9, 1))),
+    );
+    h.poll(
+        utc(2026, 9, 13, 4, 0),
+        &[soon, open, coordination, closed],
+        None,
+    );
+    h.poll(utc(2026, 9, 14, 4, 0), &[], Some("portal answered 503"));
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+    h.run(&mailer, utc(2026, 9, 15, 5, 0)).await;
+    let raw = &sink.messages()[0].data;
+    let text = text_of(raw);
+    let pos = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle} in {text}"))
+    };
+    assert!(pos("TERMIŅŠ DRĪZ BEIDZAS") < pos("26-TA-1"));
+    assert!(pos("26-TA-1") < pos("ATVĒRTI KOMENTĒŠANAI"));
+    assert!(pos("ATVĒRTI KOMENTĒŠANAI") < pos("26-TA-100"));
+    assert!(pos("26-TA-100") < pos("JAUNI PROJEKTI SASKAŅOŠANĀ"));
+    assert!(pos("JAUNI PROJEKTI SASKAŅOŠANĀ") < pos("26-TA-3"));
+    assert!(
+        !text.contains("26-TA-4"),
+        "closed windows are left out: {text}"
+    );
+    assert!(text.contains("atlikusi 1 diena"), "{text}");
+    assert!(
+        text.contains("Atbilst: berni (bērnu, uzturlīdzekļiem)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Iesniegt viedokli: https://tapportals.mk.gov.lv/public_participation/uuid-1"
+        )
+    );
+    assert!(
+        text.contains("Avots tap: pēdējā veiksmīgā pārbaude 13.09.2026. 07:00."),
+        "{text}"
+    );
+    assert!(text.contains("UZMANĪBU: avots tap nedarbojas"), "{text}");
+    let calendar = calendar_of(raw).expect("calendar attached");
+    let lines = unfold(&calendar);
+    assert_eq!(lines.iter().filter(|l| *l == "BEGIN:VEVENT").count(), 2);
+    assert!(
+        lines.contains(&"UID:tap-uuid-1@draftwatch".to_owned()),
+        "{lines:?}"
+    );
+    assert!(lines.contains(&"DTSTART;VALUE=DATE:20260916".to_owned()));
+    assert!(lines.contains(&"DTEND;VALUE=DATE:20260917".to_owned()));
+    assert!(lines.contains(&"METHOD:PUBLISH".to_owned()));
+    assert!(calendar.split("\r\n").all(|line| line.len() <= 75));
+}
+
+#[tokio::test]
+async fn calendar_parses_with_python_icalendar_and_uids_stay_stable() {
+    let h = harness(&[("Tīkls", GOOD, "en")]);
+    let mut tricky = child_draft();
+    tricky.title = "Bērnu tiesības; grozījumi, \\ un \"citi\" — ļoti garš nosaukums, kas jāloka vairākās rindās".to_owned();
+    h.poll(utc(2026, 9, 10, 4, 0), &[tricky], None);
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+    h.run(&mailer, utc(2026, 9, 10, 5, 0)).await;
+    h.run(&mailer, utc(2026, 9, 22, 5, 0)).await; // reminder digest lists it again
+    let first = calendar_of(&sink.messages()[0].data).expect("calendar");
+    let second = calendar_of(&sink.messages()[1].data).expect("calendar");
+    let uid = |text: &str| {
+        unfold(text)
+            .into_iter()
+            .filter(|line| line.starts_with("UID:"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(uid(&first), vec!["UID:tap-uuid-100@draftwatch".to_owned()]);
+    assert_eq!(uid(&first), uid(&second));
+
+    let python_has_icalendar = std::process::Command::new("/usr/bin/python3")
+        .args(["-c", "import icalendar"])
+        .status()
+        .is_ok_and(|status| status.success());
+    if !python_has_icalendar {
+        println!("skipped: python3-icalendar not installed (apt-get install -y python3-icalendar)");
+        return;
+    }
+    let dir = temp_dir();
+    let path = dir.path().join("digest.ics");
+    std::fs::write(&path, &first).expect("write ics");
+    let script = "import sys, icalendar\n\
+        cal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())\n\
+        events = [c for c in cal.walk('VEVENT')]\n\
+        assert len(events) == 1, events\n\
+        e = events[0]\n\
+        print(e['UID']); print(e['SUMMARY']); print(e['DTSTART'].dt); print(e['DTEND'].dt)\n\
+        print(len(list(e.walk('VALARM'))))\n";
+    let output = std::process::Command::new("/usr/bin/python3")
+        .args(["-c", script])
+        .arg(&path)
+        .output()
+        .expect("python runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "tap-uuid-100@draftwatch");
+    assert_eq!(
+        lines[1],
+        "Deadline: 26-TA-100 Bērnu tiesības; grozījumi, \\ un \"citi\" — ļoti garš nosaukums, kas jāloka vairākās rindās"
+    );
+    assert_eq!(lines[2], "2026-09-25");
+    assert_eq!(lines[3], "2026-09-26");
+    assert_eq!(lines[4], "1");
 }
