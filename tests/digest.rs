@@ -622,3 +622,50 @@ async fn calendar_parses_with_python_icalendar_and_uids_stay_stable() {
     assert_eq!(lines[3], "2026-09-26");
     assert_eq!(lines[4], "1");
 }
+
+/// The dry-run output with Date and Message-ID lines redacted.
+fn redacted(output: &str) -> String {
+    output
+        .lines()
+        .map(|line| {
+            if line.starts_with("Date: ") {
+                "Date: [redacted]"
+            } else if line.starts_with("Message-ID: ") {
+                "Message-ID: [redacted]"
+            } else {
+                line
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+#[tokio::test]
+async fn dry_run_prints_exactly_what_would_be_sent() {
+    let h = harness(&[("Tīkls", GOOD, "lv")]);
+    h.poll(utc(2026, 9, 14, 4, 0), &[child_draft()], None);
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+    let now = utc(2026, 9, 15, 5, 0);
+    let summary = send_digests(&h.ctx(&mailer, now, true))
+        .await
+        .expect("dry run");
+    assert!(sink.messages().is_empty(), "a dry run sends nothing");
+    assert!(h.store().list_outbox(None, 10).expect("list").is_empty());
+    let output = redacted(&summary.to_string());
+    let expected_path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/digest_dry_run.txt");
+    // UPDATE_SNAPSHOTS=1 rewrites the file after a deliberate change; review the diff.
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&expected_path, &output).expect("write snapshot");
+    }
+    let expected = std::fs::read_to_string(&expected_path).expect("snapshot file");
+    assert_eq!(output, expected);
+
+    // The real run at the same instant sends that subject and text.
+    h.run(&mailer, now).await;
+    let raw = &sink.messages()[0].data;
+    let text = text_of(raw).replace("\r\n", "\n");
+    assert!(output.contains(text.trim_end()), "{text}");
+}
