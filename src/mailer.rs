@@ -13,6 +13,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -113,9 +114,23 @@ impl MailError {
 /// Something that delivers finished messages. Object-safe so the digest can take
 /// `&dyn Mailer` and tests can substitute their own.
 pub trait Mailer: Send + Sync {
-    /// Deliver one message. `Ok` means the message is out of our hands (accepted by the
-    /// server, or safely on disk), and only then may it be recorded as delivered.
-    fn send<'a>(&'a self, message: &'a Message) -> BoxFuture<'a, Result<(), MailError>>;
+    /// Deliver message bytes exactly as given (the outbox resends recorded bytes, so a retry
+    /// carries the same Message-ID). `Ok` means the message is out of our hands (accepted by
+    /// the server, or safely on disk), and only then may it be recorded as delivered.
+    fn send_raw<'a>(
+        &'a self,
+        envelope: &'a Envelope,
+        raw: &'a [u8],
+    ) -> BoxFuture<'a, Result<(), MailError>>;
+
+    /// Deliver one message (its own envelope and formatted bytes).
+    fn send<'a>(&'a self, message: &'a Message) -> BoxFuture<'a, Result<(), MailError>> {
+        Box::pin(async move {
+            let envelope = message.envelope().clone();
+            let raw = message.formatted();
+            self.send_raw(&envelope, &raw).await
+        })
+    }
 }
 
 /// Build the mailer the configuration asks for.
@@ -188,11 +203,14 @@ impl SmtpMailer {
 }
 
 impl Mailer for SmtpMailer {
-    fn send<'a>(&'a self, message: &'a Message) -> BoxFuture<'a, Result<(), MailError>> {
+    fn send_raw<'a>(
+        &'a self,
+        envelope: &'a Envelope,
+        raw: &'a [u8],
+    ) -> BoxFuture<'a, Result<(), MailError>> {
         Box::pin(async move {
-            let raw = message.formatted();
             self.transport
-                .send_raw(message.envelope(), &raw)
+                .send_raw(envelope, raw)
                 .await
                 .map(|_response| ())
                 .map_err(|source| MailError::Smtp {
@@ -276,11 +294,10 @@ impl FileMailer {
 
     /// `<UTC timestamp>-<recipient-slug>-<short-id>.eml`; the short id keeps two messages of
     /// the same second apart.
-    fn file_name(&self, message: &Message, raw: &[u8]) -> String {
+    fn file_name(&self, envelope: &Envelope, raw: &[u8]) -> String {
         use std::hash::{Hash as _, Hasher as _};
         let now = chrono::Utc::now();
-        let recipient = message
-            .envelope()
+        let recipient = envelope
             .to()
             .first()
             .map(|address| address.to_string())
@@ -324,9 +341,13 @@ fn slug(text: &str) -> String {
 }
 
 impl Mailer for FileMailer {
-    fn send<'a>(&'a self, message: &'a Message) -> BoxFuture<'a, Result<(), MailError>> {
-        let raw = message.formatted();
-        let name = self.file_name(message, &raw);
+    fn send_raw<'a>(
+        &'a self,
+        envelope: &'a Envelope,
+        raw: &'a [u8],
+    ) -> BoxFuture<'a, Result<(), MailError>> {
+        let name = self.file_name(envelope, raw);
+        let raw = raw.to_vec();
         let dir = self.dir.clone();
         Box::pin(async move {
             tokio::task::spawn_blocking(move || write_atomically(&dir, &name, &raw))

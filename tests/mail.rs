@@ -237,7 +237,7 @@ fn rendered_digest_escapes_user_data_and_marks_matches() {
     assert_eq!(digest.draft_ids, vec![1, 2, 3]);
     assert_eq!(
         digest.subject,
-        "draftwatch: 3 projekti komentēšanai (tuvākais termiņš 17.09.2026.)"
+        "draftwatch: 2 projekti komentēšanai (tuvākais termiņš 17.09.2026.), 1 jauns projekts saskaņošanā"
     );
     let html = &digest.html;
     assert!(!html.contains("<script>"), "{html}");
@@ -280,7 +280,7 @@ fn english_recipient_gets_english_words() {
     assert!(
         digest
             .subject
-            .starts_with("draftwatch: 3 drafts open for comment")
+            .starts_with("draftwatch: 2 drafts open for comment")
     );
     assert!(digest.text.contains("2 days left"), "{}", digest.text);
     assert!(digest.html.contains("lang=\"en\""));
@@ -366,7 +366,7 @@ async fn smtp_mailer_delivers_a_valid_multipart_digest() {
     let mail = parse_mail(&envelope.data);
     assert_eq!(
         mail.subject,
-        "draftwatch: 3 projekti komentēšanai (tuvākais termiņš 17.09.2026.)"
+        "draftwatch: 2 projekti komentēšanai (tuvākais termiņš 17.09.2026.), 1 jauns projekts saskaņošanā"
     );
     assert!(
         mail.content_type.starts_with("multipart/alternative"),

@@ -367,6 +367,14 @@ fn validate(
         },
         digest: DigestConfig {
             schedule: raw.digest.schedule,
+            closing_soon_days: raw.digest.closing_soon_days,
+            reminder_days: {
+                let mut days = raw.digest.reminder_days;
+                days.sort_unstable_by(|a, b| b.cmp(a));
+                days.dedup();
+                days
+            },
+            retry_base_delay: raw.digest.retry_base_delay,
         },
         recipients,
     })

@@ -183,6 +183,14 @@ pub enum PasswordSource {
 pub struct DigestConfig {
     /// When digests are built and sent.
     pub schedule: CronSchedule,
+    /// A window ending within this many days is listed under "closing soon" (default 3).
+    pub closing_soon_days: u32,
+    /// Days before a window ends on which a reminder is sent for a draft already reported,
+    /// largest first, without repeats (default 3 and 1).
+    pub reminder_days: Vec<u32>,
+    /// Wait before retrying a digest the mail server could not take; doubles with each
+    /// further attempt, up to six hours (default 5 minutes).
+    pub retry_base_delay: Duration,
 }
 
 /// Language of what a recipient reads.

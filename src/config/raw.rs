@@ -181,6 +181,24 @@ pub(super) enum RawTls {
 pub(super) struct RawDigest {
     #[serde(deserialize_with = "de_schedule")]
     pub schedule: CronSchedule,
+    #[serde(default = "default_closing_soon_days")]
+    pub closing_soon_days: u32,
+    #[serde(default = "default_reminder_days")]
+    pub reminder_days: Vec<u32>,
+    #[serde(default = "default_retry_base_delay", deserialize_with = "de_duration")]
+    pub retry_base_delay: Duration,
+}
+
+fn default_closing_soon_days() -> u32 {
+    3
+}
+
+fn default_reminder_days() -> Vec<u32> {
+    vec![3, 1]
+}
+
+fn default_retry_base_delay() -> Duration {
+    Duration::from_secs(5 * 60)
 }
 
 #[derive(Debug, Deserialize)]

@@ -6,7 +6,10 @@
 //! ("21 diena"), every other number the plural ("11 dienas", "10 dienas"). This module does
 //! not choose *which* drafts are shown, only how their facts are worded.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use super::contents::ChangeNote;
 
 use crate::config::Language;
 use crate::model::CommentWindow;
@@ -92,6 +95,151 @@ pub fn subject(count: usize, nearest_deadline: Option<NaiveDate>, language: Lang
         ),
         None => format!("draftwatch: {count} {noun}"),
     }
+}
+
+/// What a digest holds, counted for its subject line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SubjectCounts {
+    /// New drafts with a comment window (closing soon or open).
+    pub open_for_comment: usize,
+    /// The nearest last day among them.
+    pub nearest_deadline: Option<NaiveDate>,
+    /// New drafts and reminders whose window ends today.
+    pub ending_today: usize,
+    /// New drafts and reminders whose window ends tomorrow.
+    pub ending_tomorrow: usize,
+    /// New drafts without a public window.
+    pub coordination: usize,
+    /// Reminders whose window ends later than tomorrow.
+    pub other_reminders: usize,
+    /// Drafts reported before that changed.
+    pub changes: usize,
+}
+
+/// Pick the Latvian singular or plural form for `n` ("1 izmaiņa", "2 izmaiņas").
+fn lv_noun<'a>(n: usize, singular: &'a str, plural: &'a str) -> &'a str {
+    if latvian_takes_singular(i64::try_from(n).unwrap_or(i64::MAX)) {
+        singular
+    } else {
+        plural
+    }
+}
+
+/// Pick the English singular or plural form for `n`.
+fn en_noun<'a>(n: usize, singular: &'a str, plural: &'a str) -> &'a str {
+    if n == 1 { singular } else { plural }
+}
+
+/// The subject of a digest: what is inside, counted ("draftwatch: 3 projekti komentēšanai
+/// (tuvākais termiņš 25.09.2026.), 1 termiņš beidzas rīt"). A digest of new drafts open for
+/// comment reads exactly like [`subject`].
+pub fn digest_subject(counts: &SubjectCounts, language: Language) -> String {
+    let mut parts = Vec::new();
+    if counts.open_for_comment > 0 {
+        let whole = subject(counts.open_for_comment, counts.nearest_deadline, language);
+        parts.push(whole.trim_start_matches("draftwatch: ").to_owned());
+    }
+    let mut push = |n: usize, lv: (&str, &str), en: (&str, &str)| {
+        if n > 0 {
+            let noun = match language {
+                Language::Lv => lv_noun(n, lv.0, lv.1),
+                Language::En => en_noun(n, en.0, en.1),
+            };
+            parts.push(format!("{n} {noun}"));
+        }
+    };
+    push(
+        counts.ending_today,
+        ("termiņš beidzas šodien", "termiņi beidzas šodien"),
+        ("deadline today", "deadlines today"),
+    );
+    push(
+        counts.ending_tomorrow,
+        ("termiņš beidzas rīt", "termiņi beidzas rīt"),
+        ("deadline tomorrow", "deadlines tomorrow"),
+    );
+    push(
+        counts.other_reminders,
+        ("atgādinājums par termiņu", "atgādinājumi par termiņiem"),
+        ("deadline reminder", "deadline reminders"),
+    );
+    push(
+        counts.coordination,
+        ("jauns projekts saskaņošanā", "jauni projekti saskaņošanā"),
+        ("new draft in coordination", "new drafts in coordination"),
+    );
+    push(
+        counts.changes,
+        ("izmaiņa projektā", "izmaiņas projektos"),
+        ("changed draft", "changed drafts"),
+    );
+    format!("draftwatch: {}", parts.join(", "))
+}
+
+/// One change to a draft, in the recipient's language.
+pub fn change_phrase(note: &ChangeNote, language: Language) -> String {
+    let stage = |value: &Option<String>| match (value, language) {
+        (Some(text), _) => format!("«{text}»"),
+        (None, Language::Lv) => "nav norādīts".to_owned(),
+        (None, Language::En) => "none".to_owned(),
+    };
+    match (note, language) {
+        (ChangeNote::DeadlineMoved { from, to }, Language::Lv) => format!(
+            "termiņš pārcelts: {} → {}",
+            format_date(*from),
+            format_date(*to)
+        ),
+        (ChangeNote::DeadlineMoved { from, to }, Language::En) => format!(
+            "deadline moved: {} → {}",
+            format_date(*from),
+            format_date(*to)
+        ),
+        (ChangeNote::WindowReopened { from, to }, Language::Lv) => format!(
+            "apspriešana atsākta (beidzās {}, tagad līdz {})",
+            format_date(*from),
+            format_date(*to)
+        ),
+        (ChangeNote::WindowReopened { from, to }, Language::En) => format!(
+            "consultation reopened (ended {}, now until {})",
+            format_date(*from),
+            format_date(*to)
+        ),
+        (ChangeNote::WindowOpened { to }, Language::Lv) => {
+            format!("sākta publiskā apspriešana līdz {}", format_date(*to))
+        }
+        (ChangeNote::WindowOpened { to }, Language::En) => {
+            format!("public consultation opened until {}", format_date(*to))
+        }
+        (ChangeNote::StageChanged { from, to }, Language::Lv) => {
+            format!("stadija mainīta: {} → {}", stage(from), stage(to))
+        }
+        (ChangeNote::StageChanged { from, to }, Language::En) => {
+            format!("stage changed: {} → {}", stage(from), stage(to))
+        }
+    }
+}
+
+/// "In N days" for a reminder, in the recipient's language.
+pub fn reminder_phrase(days_left: i64, language: Language) -> String {
+    match (language, days_left) {
+        (Language::Lv, 0) => "Atgādinājums: termiņš beidzas šodien".to_owned(),
+        (Language::Lv, 1) => "Atgādinājums: termiņš beidzas rīt".to_owned(),
+        (Language::Lv, n) if latvian_takes_singular(n) => {
+            format!("Atgādinājums: termiņš beidzas pēc {n} dienas")
+        }
+        (Language::Lv, n) => format!("Atgādinājums: termiņš beidzas pēc {n} dienām"),
+        (Language::En, 0) => "Reminder: the deadline is today".to_owned(),
+        (Language::En, 1) => "Reminder: the deadline is tomorrow".to_owned(),
+        (Language::En, n) => format!("Reminder: the deadline is in {n} days"),
+    }
+}
+
+/// An instant as local date and time, the way the footer shows poll times:
+/// "15.09.2026. 08:10".
+pub fn format_instant(at: DateTime<Utc>, timezone: Tz) -> String {
+    at.with_timezone(&timezone)
+        .format("%d.%m.%Y. %H:%M")
+        .to_string()
 }
 
 #[cfg(test)]

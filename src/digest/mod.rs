@@ -1,48 +1,69 @@
-//! Digests: for each recipient, the drafts its watchlists caught that it has not received
-//! yet, rendered in its language and handed to the [`Mailer`].
+//! Digests: for each recipient, what its watchlists caught that it has not been told yet
+//! (new drafts grouped by what a coordinator can do about them, deadline reminders, changes
+//! to drafts reported before), rendered in its language and handed to the [`Mailer`].
 //!
-//! The rule that keeps "nothing sent twice, nothing lost" is in [`send_digests`]: drafts are
-//! marked delivered only after the mailer returned `Ok`, and nothing is marked when sending
-//! failed, so the next run offers them again. A crash between sending and marking can send
-//! a digest twice; that is the accepted failure mode (better twice than never).
+//! Delivery goes through the store's outbox, which makes it exactly-once in practice: a
+//! digest is built once per recipient and scheduled minute, recorded with its exact bytes
+//! *before* sending ([`record_digests`]), and marked sent together with its deliveries in
+//! one transaction after the server accepted it ([`deliver_due_digests`]). Pending digests
+//! are sent (again, same bytes, same Message-ID) before new ones are built; a temporary
+//! failure is retried with exponential backoff, a permanent one is recorded and reported.
+//! Only a crash between the server's acceptance and the marking can send a digest twice,
+//! and then with the same Message-ID, which mail clients show once.
 //!
-//! Submodules: [`select`] chooses and orders drafts (pure), [`lang`] words days and dates,
-//! [`render`] fills the templates and builds the message. This module does not poll portals,
-//! evaluate watchlists itself (it calls the matcher) or talk SMTP (see [`crate::mailer`]).
+//! Submodules: [`select`] chooses and orders drafts (pure), [`contents`] groups them (pure),
+//! [`lang`] words days, dates and subjects, [`render`] fills the templates and builds the
+//! message. This module does not poll portals, evaluate watchlists itself (it calls the
+//! matcher) or talk SMTP (see [`crate::mailer`]).
 
+pub mod contents;
 pub mod lang;
 pub mod render;
 pub mod select;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, DurationRound, NaiveDate, Utc};
+use lettre::Address;
+use lettre::address::Envelope;
 
 use crate::config::{Config, RecipientConfig};
-use crate::mailer::{MailError, Mailer};
+use crate::mailer::Mailer;
 use crate::matcher::{MatchInput, WatchlistSet};
-use crate::store::{DraftFilter, Store, StoreError};
+use crate::store::{DraftFilter, NewOutboxEntry, OutboxEntry, OutboxStatus, Store, StoreError};
 
+pub use contents::{
+    ChangeItem, ChangeNote, DigestContents, RecipientHistory, ReminderItem, SourceHealth,
+    build_contents,
+};
 pub use lang::{WindowState, days_left_phrase, format_date, format_window};
-pub use render::{RenderError, RenderedDigest, Templates, build_message, highlight_html};
+pub use render::{
+    RenderError, RenderedDigest, Templates, build_message, digest_message_id, highlight_html,
+    opinion_url,
+};
 pub use select::{DigestItem, EvaluatedDraft, select_items};
 
-/// Environment variable naming a failpoint, a test hook for crash tests. With the value
-/// `after-send`, the process exits with code 86 right after the mail server accepted a
-/// digest and before the drafts are marked delivered: it simulates a crash between send and
-/// mark, so tests can check what the next run does. Never set it in production.
+/// Environment variable naming a failpoint, a test hook for crash tests; never set it in
+/// production. `before-send`: the process exits with [`FAILPOINT_EXIT_CODE`] right after the
+/// new digests were recorded in the outbox and before any is sent (the next run must send
+/// each exactly once, with the recorded Message-ID). `after-send`: it exits right after the
+/// mail server accepted a digest and before it is marked sent (the next run sends it once
+/// more, with the same Message-ID).
 pub const FAILPOINT_ENV_VAR: &str = "DRAFTWATCH_FAILPOINT";
 
-/// Exit code of the `after-send` failpoint.
+/// Exit code of the failpoints.
 pub const FAILPOINT_EXIT_CODE: i32 = 86;
+
+/// The longest wait between two attempts at a digest the server could not take.
+const MAX_RETRY_DELAY: chrono::TimeDelta = chrono::TimeDelta::hours(6);
 
 /// Everything one digest run needs. Borrowed, so the caller keeps ownership of long-lived
 /// state (the store behind its mutex, the current watchlists).
 pub struct DigestContext<'a> {
-    /// The configuration (recipients, sender, time zone).
+    /// The configuration (recipients, sender, time zone, digest settings).
     pub config: &'a Config,
     /// The store; locked only for short synchronous calls, never across an `.await`.
     pub store: &'a Mutex<Store>,
@@ -50,7 +71,8 @@ pub struct DigestContext<'a> {
     pub watchlists: &'a WatchlistSet,
     /// Where messages go.
     pub mailer: &'a dyn Mailer,
-    /// The instant of this run; its date in `config.timezone` is "today".
+    /// The instant of this run; its date in `config.timezone` is "today", and truncated to
+    /// the minute it is the digest's scheduled time (one digest per recipient per minute).
     pub now: DateTime<Utc>,
     /// Render but neither send nor record anything.
     pub dry_run: bool,
@@ -58,13 +80,26 @@ pub struct DigestContext<'a> {
     pub only_recipient: Option<&'a str>,
 }
 
+impl DigestContext<'_> {
+    /// The digest's scheduled time: `now` truncated to the minute.
+    pub fn scheduled_for(&self) -> DateTime<Utc> {
+        self.now
+            .duration_trunc(chrono::TimeDelta::minutes(1))
+            .unwrap_or(self.now)
+    }
+
+    fn lock_store(&self) -> Result<std::sync::MutexGuard<'_, Store>, DigestError> {
+        self.store.lock().map_err(|_| DigestError::StorePoisoned)
+    }
+}
+
 /// Why a whole digest run could not proceed (one recipient's failure is not this; it is
 /// recorded in the [`DigestSummary`]).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DigestError {
-    /// Reading the drafts failed.
-    #[error("cannot read drafts from the store: {0}")]
+    /// Reading or writing the store failed.
+    #[error("digest store access failed: {0}")]
     Store(#[from] StoreError),
     /// Another thread panicked while holding the store.
     #[error("the store is unusable: a thread panicked while using it")]
@@ -77,22 +112,63 @@ pub enum DigestError {
     UnknownRecipient(String),
 }
 
-/// What happened for one recipient.
+/// What a dry run would send: the headers and the plain-text part, exactly as the real run
+/// at the same instant would build them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DryRunMessage {
+    /// Header names and (decoded) values, in the order they are written.
+    pub headers: Vec<(String, String)>,
+    /// The rendered digest.
+    pub digest: RenderedDigest,
+}
+
+impl fmt::Display for DryRunMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (name, value) in &self.headers {
+            writeln!(f, "{name}: {value}")?;
+        }
+        writeln!(f)?;
+        write!(f, "{}", self.digest.text)?;
+        if !self.digest.text.ends_with('\n') {
+            writeln!(f)?;
+        }
+        if let Some(calendar) = &self.digest.calendar {
+            let events = calendar.matches("BEGIN:VEVENT").count();
+            writeln!(
+                f,
+                "[attachment {}: text/calendar, {events} events]",
+                render::CALENDAR_FILE_NAME
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// What happened for one recipient (or one retried digest).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RecipientOutcome {
     /// The digest was accepted and its drafts are recorded as delivered.
     Sent {
-        /// Number of drafts in it.
+        /// Number of new drafts in it.
         drafts: usize,
         /// Its Message-ID.
         message_id: String,
     },
     /// Nothing new for this recipient.
     NothingNew,
+    /// This recipient's digest for this scheduled time was built before (by an earlier
+    /// run in the same minute); it is not built twice.
+    AlreadyRecorded {
+        /// Its Message-ID.
+        message_id: String,
+        /// Where it stands.
+        status: OutboxStatus,
+    },
     /// Dry run: what would have been sent.
-    DryRun(RenderedDigest),
-    /// Something failed; nothing was recorded unless the reason says otherwise.
+    DryRun(Box<DryRunMessage>),
+    /// Something failed. A digest that was recorded stays in the outbox: it is retried
+    /// when `permanent` is false and kept for the admin when it is true.
     Failed {
         /// What went wrong, for the log and the admin.
         reason: String,
@@ -113,54 +189,273 @@ pub struct RecipientReport {
 /// The result of a digest run, printed by `draftwatch digest` and logged by the daemon.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DigestSummary {
+    /// Digests of earlier runs that were pending and were tried again, oldest first.
+    pub retried: Vec<RecipientReport>,
     /// One report per recipient handled, in configuration order.
     pub recipients: Vec<RecipientReport>,
 }
 
 impl DigestSummary {
-    /// Whether any recipient failed (the CLI exits non-zero then).
+    /// Whether any digest failed (the CLI exits non-zero then).
     pub fn has_failures(&self) -> bool {
-        self.recipients
+        self.retried
             .iter()
+            .chain(&self.recipients)
             .any(|report| matches!(report.outcome, RecipientOutcome::Failed { .. }))
     }
 }
 
 impl fmt::Display for DigestSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.recipients.is_empty() {
+        if self.recipients.is_empty() && self.retried.is_empty() {
             return writeln!(f, "no recipients");
         }
+        for report in &self.retried {
+            write!(f, "earlier digest for ")?;
+            write_report(f, report)?;
+        }
         for report in &self.recipients {
-            let name = &report.recipient;
-            match &report.outcome {
-                RecipientOutcome::Sent { drafts, message_id } => {
-                    writeln!(f, "{name}: sent {drafts} drafts ({message_id})")?
-                }
-                RecipientOutcome::NothingNew => writeln!(f, "{name}: nothing new")?,
-                RecipientOutcome::Failed { reason, .. } => writeln!(f, "{name}: failed: {reason}")?,
-                RecipientOutcome::DryRun(digest) => {
-                    writeln!(
-                        f,
-                        "{name}: would send {} drafts (dry run)",
-                        digest.draft_ids.len()
-                    )?;
-                    writeln!(f, "Subject: {}\n", digest.subject)?;
-                    writeln!(f, "{}", digest.text)?;
-                }
-            }
+            write_report(f, report)?;
         }
         Ok(())
     }
 }
 
-/// Build and send every recipient's digest (or only `ctx.only_recipient`'s).
+fn write_report(f: &mut fmt::Formatter<'_>, report: &RecipientReport) -> fmt::Result {
+    let name = &report.recipient;
+    match &report.outcome {
+        RecipientOutcome::Sent { drafts, message_id } => {
+            writeln!(f, "{name}: sent {drafts} drafts ({message_id})")
+        }
+        RecipientOutcome::NothingNew => writeln!(f, "{name}: nothing new"),
+        RecipientOutcome::AlreadyRecorded { message_id, status } => writeln!(
+            f,
+            "{name}: digest for this time already built ({message_id}, {status})"
+        ),
+        RecipientOutcome::Failed { reason, .. } => writeln!(f, "{name}: failed: {reason}"),
+        RecipientOutcome::DryRun(message) => {
+            writeln!(
+                f,
+                "{name}: would send {} drafts (dry run)",
+                message.digest.draft_ids.len()
+            )?;
+            write!(f, "{message}")
+        }
+    }
+}
+
+/// What [`record_digests`] did for one recipient.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum RecordOutcome {
+    /// A digest was built and recorded as pending.
+    Recorded {
+        /// Its outbox row.
+        outbox_id: i64,
+        /// Its Message-ID.
+        message_id: String,
+    },
+    /// Not recorded; the outcome says why (nothing new, already built, dry run, failure).
+    NotRecorded(RecipientOutcome),
+}
+
+/// A whole digest run: send pending digests that are due, record this run's new digests,
+/// then send those.
 ///
-/// Per recipient: select unsent drafts that fire one of its watchlists, render, send, and
-/// only after the mailer returned `Ok` record them as delivered. A failing recipient is
-/// logged and reported in the summary; the others still get their digests.
+/// With `ctx.dry_run` nothing is sent or recorded; each recipient's outcome shows the
+/// message that would be sent.
 pub async fn send_digests(ctx: &DigestContext<'_>) -> Result<DigestSummary, DigestError> {
-    let recipients: Vec<&RecipientConfig> = match ctx.only_recipient {
+    let recipients = chosen_recipients(ctx)?;
+    let mut summary = DigestSummary::default();
+    if !ctx.dry_run {
+        // Earlier digests first: they are older news, and their drafts stay out of new ones.
+        for (_, report) in deliver_due_digests(ctx).await? {
+            log_outcome(&report.recipient, &report.outcome);
+            summary.retried.push(report);
+        }
+    }
+    let recorded = record_digests(ctx)?;
+    failpoint("before-send");
+    let mut sent = if ctx.dry_run {
+        Vec::new()
+    } else {
+        deliver_due_digests(ctx).await?
+    };
+    for (recipient, outcome) in recorded {
+        let outcome = match outcome {
+            RecordOutcome::NotRecorded(outcome) => outcome,
+            RecordOutcome::Recorded { message_id, .. } => {
+                match sent.iter().position(|(id, _)| *id == message_id) {
+                    Some(index) => sent.remove(index).1.outcome,
+                    None => RecipientOutcome::Failed {
+                        reason: format!("digest {message_id} was recorded but not yet sent"),
+                        permanent: false,
+                    },
+                }
+            }
+        };
+        log_outcome(&recipient, &outcome);
+        summary
+            .recipients
+            .push(RecipientReport { recipient, outcome });
+    }
+    // Anything else sent in the second pass became due meanwhile: report it too.
+    for (_, report) in sent {
+        log_outcome(&report.recipient, &report.outcome);
+        summary.retried.push(report);
+    }
+    debug_assert!(recipients.len() == summary.recipients.len());
+    Ok(summary)
+}
+
+/// The record phase: for each chosen recipient without a digest for this scheduled time,
+/// build one and record it in the outbox as pending (nothing is sent). With
+/// `ctx.dry_run` nothing is recorded and the outcome carries the message instead.
+pub fn record_digests(
+    ctx: &DigestContext<'_>,
+) -> Result<Vec<(String, RecordOutcome)>, DigestError> {
+    let recipients = chosen_recipients(ctx)?;
+    let templates = load_templates(ctx.config)?;
+    let today = ctx.now.with_timezone(&ctx.config.timezone).date_naive();
+    let evaluated = evaluate_drafts(ctx)?;
+    let sources = source_health(ctx)?;
+    let mut outcomes = Vec::new();
+    for recipient in recipients {
+        let outcome = record_for(ctx, &templates, recipient, &evaluated, &sources, today)
+            .unwrap_or_else(|error| {
+                RecordOutcome::NotRecorded(RecipientOutcome::Failed {
+                    reason: error.to_string(),
+                    permanent: false,
+                })
+            });
+        outcomes.push((recipient.name.clone(), outcome));
+    }
+    Ok(outcomes)
+}
+
+/// The send phase: send every pending digest (of the chosen recipients) whose next attempt
+/// is due, oldest first, and record the result. Returns each digest's Message-ID with its
+/// report.
+pub async fn deliver_due_digests(
+    ctx: &DigestContext<'_>,
+) -> Result<Vec<(String, RecipientReport)>, DigestError> {
+    let names: HashSet<&str> = chosen_recipients(ctx)?
+        .iter()
+        .map(|recipient| recipient.name.as_str())
+        .collect();
+    let due = ctx.lock_store()?.due_outbox(ctx.now)?;
+    let mut reports = Vec::new();
+    for entry in due
+        .into_iter()
+        .filter(|entry| names.contains(entry.recipient.as_str()))
+    {
+        let outcome = deliver(ctx, &entry).await?;
+        reports.push((
+            entry.message_id.clone(),
+            RecipientReport {
+                recipient: entry.recipient,
+                outcome,
+            },
+        ));
+    }
+    Ok(reports)
+}
+
+/// Send one recorded digest and record what happened.
+async fn deliver(
+    ctx: &DigestContext<'_>,
+    entry: &OutboxEntry,
+) -> Result<RecipientOutcome, DigestError> {
+    let envelope = match envelope_of(entry) {
+        Ok(envelope) => envelope,
+        Err(reason) => {
+            ctx.lock_store()?
+                .mark_outbox_failed(entry.id, &reason, ctx.now)?;
+            return Ok(RecipientOutcome::Failed {
+                reason,
+                permanent: true,
+            });
+        }
+    };
+    match ctx.mailer.send_raw(&envelope, &entry.raw_message).await {
+        Ok(()) => {
+            failpoint("after-send");
+            let marked = ctx
+                .lock_store()
+                .and_then(|mut store| Ok(store.mark_outbox_sent(entry.id, ctx.now)?));
+            Ok(match marked {
+                Ok(()) => RecipientOutcome::Sent {
+                    drafts: entry.draft_ids.len(),
+                    message_id: entry.message_id.clone(),
+                },
+                Err(error) => RecipientOutcome::Failed {
+                    reason: format!(
+                        "digest {} was sent but could not be recorded, so it will be sent \
+                         again (same Message-ID): {error}",
+                        entry.message_id
+                    ),
+                    permanent: false,
+                },
+            })
+        }
+        Err(error) if error.is_permanent() => {
+            let reason = error.to_string();
+            ctx.lock_store()?
+                .mark_outbox_failed(entry.id, &reason, ctx.now)?;
+            Ok(RecipientOutcome::Failed {
+                reason: format!(
+                    "digest {} refused for good, not retried: {reason}",
+                    entry.message_id
+                ),
+                permanent: true,
+            })
+        }
+        Err(error) => {
+            let next = ctx.now + retry_delay(ctx, entry.attempts.saturating_add(1));
+            let reason = error.to_string();
+            ctx.lock_store()?
+                .mark_outbox_retry(entry.id, &reason, next)?;
+            Ok(RecipientOutcome::Failed {
+                reason: format!(
+                    "digest {} not sent yet, next attempt {}: {reason}",
+                    entry.message_id,
+                    lang::format_instant(next, ctx.config.timezone)
+                ),
+                permanent: false,
+            })
+        }
+    }
+}
+
+/// Wait before attempt number `attempt + 1`: the base delay doubled per failed attempt,
+/// at most [`MAX_RETRY_DELAY`].
+fn retry_delay(ctx: &DigestContext<'_>, attempt: u32) -> chrono::TimeDelta {
+    let base =
+        chrono::TimeDelta::from_std(ctx.config.digest.retry_base_delay).unwrap_or(MAX_RETRY_DELAY);
+    let factor = 1_i32
+        .checked_shl(attempt.saturating_sub(1))
+        .unwrap_or(i32::MAX);
+    base.checked_mul(factor)
+        .map_or(MAX_RETRY_DELAY, |delay| delay.min(MAX_RETRY_DELAY))
+}
+
+/// The envelope recorded with a digest.
+fn envelope_of(entry: &OutboxEntry) -> Result<Envelope, String> {
+    let parse = |text: &str| {
+        text.parse::<Address>()
+            .map_err(|error| format!("recorded address {text:?} is invalid: {error}"))
+    };
+    let from = parse(&entry.envelope_from)?;
+    let to = entry
+        .envelope_to
+        .iter()
+        .map(|text| parse(text))
+        .collect::<Result<Vec<_>, _>>()?;
+    Envelope::new(Some(from), to).map_err(|error| format!("recorded envelope is invalid: {error}"))
+}
+
+fn chosen_recipients<'c>(ctx: &DigestContext<'c>) -> Result<Vec<&'c RecipientConfig>, DigestError> {
+    match ctx.only_recipient {
         Some(name) => {
             let found: Vec<_> = ctx
                 .config
@@ -171,17 +466,16 @@ pub async fn send_digests(ctx: &DigestContext<'_>) -> Result<DigestSummary, Dige
             if found.is_empty() {
                 return Err(DigestError::UnknownRecipient(name.to_owned()));
             }
-            found
+            Ok(found)
         }
-        None => ctx.config.recipients.iter().collect(),
-    };
-    let templates = load_templates(ctx.config)?;
-    let today = ctx.now.with_timezone(&ctx.config.timezone).date_naive();
-    let drafts = {
-        let store = ctx.store.lock().map_err(|_| DigestError::StorePoisoned)?;
-        store.list_drafts(&DraftFilter::default())?
-    };
-    let evaluated: Vec<EvaluatedDraft> = drafts
+        None => Ok(ctx.config.recipients.iter().collect()),
+    }
+}
+
+/// Every stored draft with every watchlist's verdict; shared by all recipients.
+fn evaluate_drafts(ctx: &DigestContext<'_>) -> Result<Vec<EvaluatedDraft>, DigestError> {
+    let drafts = ctx.lock_store()?.list_drafts(&DraftFilter::default())?;
+    Ok(drafts
         .into_iter()
         .map(|draft| {
             let verdicts = ctx.watchlists.evaluate(&MatchInput {
@@ -193,38 +487,25 @@ pub async fn send_digests(ctx: &DigestContext<'_>) -> Result<DigestSummary, Dige
             });
             EvaluatedDraft { draft, verdicts }
         })
-        .collect();
+        .collect())
+}
 
-    let mut summary = DigestSummary::default();
-    for recipient in recipients {
-        let outcome = digest_for(ctx, &templates, recipient, &evaluated, today).await;
-        match &outcome {
-            RecipientOutcome::Failed { reason, permanent } => tracing::error!(
-                recipient = %recipient.name,
-                permanent = *permanent,
-                "digest failed: {reason}"
-            ),
-            RecipientOutcome::Sent { drafts, message_id } => tracing::info!(
-                recipient = %recipient.name,
-                drafts = *drafts,
-                message_id = %message_id,
-                "digest sent"
-            ),
-            RecipientOutcome::NothingNew => {
-                tracing::debug!(recipient = %recipient.name, "nothing new")
-            }
-            RecipientOutcome::DryRun(digest) => tracing::info!(
-                recipient = %recipient.name,
-                drafts = digest.draft_ids.len(),
-                "dry run: digest rendered, not sent"
-            ),
-        }
-        summary.recipients.push(RecipientReport {
-            recipient: recipient.name.clone(),
-            outcome,
-        });
+/// The footer: how each enabled source has been doing.
+fn source_health(ctx: &DigestContext<'_>) -> Result<Vec<SourceHealth>, DigestError> {
+    let store = ctx.lock_store()?;
+    let mut health = Vec::new();
+    for source in ctx.config.sources.iter().filter(|source| source.enabled) {
+        let last_success = store.last_successful_poll(&source.name)?;
+        let latest = store.recent_polls(Some(&source.name), 1)?;
+        let latest_error = latest.first().and_then(|poll| poll.error.as_deref());
+        health.push(SourceHealth::judge(
+            &source.name,
+            last_success,
+            latest_error,
+            ctx.now,
+        ));
     }
-    Ok(summary)
+    Ok(health)
 }
 
 /// The folder whose template files override the embedded ones: `templates/` next to the
@@ -244,82 +525,182 @@ fn load_templates(config: &Config) -> Result<Templates, RenderError> {
     }
 }
 
-/// One recipient's whole digest step; every failure becomes [`RecipientOutcome::Failed`].
-async fn digest_for(
+/// What the store knows of `recipient`'s history that matters for the drafts in `matched`.
+fn read_history(
+    store: &Store,
+    recipient: &str,
+    matched: &[i64],
+) -> Result<RecipientHistory, StoreError> {
+    let delivered = store.delivered_draft_ids(recipient)?;
+    let pending = store.pending_draft_ids(recipient)?;
+    let reminders_given = store.reminders_given(recipient)?;
+    let mut changes = HashMap::new();
+    if let Some(since) = store.last_digest_at(recipient)? {
+        for id in matched.iter().filter(|id| delivered.contains(id)) {
+            let found = store.changes_since(*id, since)?;
+            if !found.is_empty() {
+                changes.insert(*id, found);
+            }
+        }
+    }
+    Ok(RecipientHistory {
+        delivered,
+        pending,
+        reminders_given,
+        changes,
+    })
+}
+
+/// Build `recipient`'s digest and record it (or, in a dry run, show it).
+fn record_for(
     ctx: &DigestContext<'_>,
     templates: &Templates,
     recipient: &RecipientConfig,
     evaluated: &[EvaluatedDraft],
+    sources: &[SourceHealth],
     today: NaiveDate,
-) -> RecipientOutcome {
-    let failed = |reason: String, permanent: bool| RecipientOutcome::Failed { reason, permanent };
-    let delivered: HashSet<i64> = {
-        let Ok(store) = ctx.store.lock() else {
-            return failed("the store is unusable (poisoned lock)".to_owned(), true);
-        };
-        match store.delivered_draft_ids(&recipient.name) {
-            Ok(ids) => ids,
-            Err(error) => return failed(format!("cannot read delivery records: {error}"), false),
-        }
-    };
-    let items = select_items(recipient, evaluated, &delivered, today);
-    if items.is_empty() {
-        return RecipientOutcome::NothingNew;
+) -> Result<RecordOutcome, DigestError> {
+    let scheduled_for = ctx.scheduled_for();
+    if !ctx.dry_run
+        && let Some(entry) = ctx
+            .lock_store()?
+            .find_outbox_entry(&recipient.name, scheduled_for)?
+    {
+        return Ok(RecordOutcome::NotRecorded(
+            RecipientOutcome::AlreadyRecorded {
+                message_id: entry.message_id,
+                status: entry.status,
+            },
+        ));
     }
-    let digest = match templates.render(recipient, &items, today) {
-        Ok(digest) => digest,
-        Err(error) => return failed(error.to_string(), true),
-    };
-    if ctx.dry_run {
-        return RecipientOutcome::DryRun(digest);
-    }
-    let message_id = render::new_message_id(&ctx.config.mail.from, &recipient.name, ctx.now);
-    let message = match build_message(
-        &ctx.config.mail.from,
+    let matched: Vec<i64> = select_items(recipient, evaluated, &HashSet::new(), today)
+        .iter()
+        .map(|item| item.draft.id)
+        .collect();
+    let history = read_history(&*ctx.lock_store()?, &recipient.name, &matched)?;
+    let contents = build_contents(
         recipient,
-        &digest,
-        &message_id,
-        ctx.now,
-    ) {
-        Ok(message) => message,
-        Err(error) => return failed(error.to_string(), true),
-    };
-    if let Err(error) = ctx.mailer.send(&message).await {
-        return mail_failed(&error);
+        evaluated,
+        &history,
+        &ctx.config.digest,
+        today,
+        sources.to_vec(),
+    );
+    if contents.is_empty() {
+        return Ok(RecordOutcome::NotRecorded(RecipientOutcome::NothingNew));
     }
-    failpoint_after_send();
-    let marked = match ctx.store.lock() {
-        Ok(mut store) => store
-            .mark_delivered(&recipient.name, &digest.draft_ids, &message_id, ctx.now)
-            .map_err(|error| error.to_string()),
-        Err(_) => Err("the store is unusable (poisoned lock)".to_owned()),
+    let failed = |reason: String| {
+        RecordOutcome::NotRecorded(RecipientOutcome::Failed {
+            reason,
+            permanent: true,
+        })
     };
-    match marked {
-        Ok(()) => RecipientOutcome::Sent {
-            drafts: digest.draft_ids.len(),
+    let digest = match templates.render_contents(recipient, &contents, today, ctx.config.timezone) {
+        Ok(digest) => digest,
+        Err(error) => return Ok(failed(error.to_string())),
+    };
+    let from = &ctx.config.mail.from;
+    let message_id = digest_message_id(from, &recipient.name, scheduled_for);
+    if ctx.dry_run {
+        let headers = dry_run_headers(ctx, recipient, &digest, &message_id);
+        return Ok(RecordOutcome::NotRecorded(RecipientOutcome::DryRun(
+            Box::new(DryRunMessage { headers, digest }),
+        )));
+    }
+    let message = match build_message(from, recipient, &digest, &message_id, ctx.now) {
+        Ok(message) => message,
+        Err(error) => return Ok(failed(error.to_string())),
+    };
+    let envelope = message.envelope();
+    let envelope_from = envelope.from().map(ToString::to_string).unwrap_or_default();
+    let envelope_to: Vec<String> = envelope.to().iter().map(ToString::to_string).collect();
+    let raw = message.formatted();
+    let reminders = contents.reminder_keys();
+    let recorded = ctx.lock_store()?.record_outbox(&NewOutboxEntry {
+        recipient: &recipient.name,
+        scheduled_for,
+        built_at: ctx.now,
+        message_id: &message_id,
+        subject: &digest.subject,
+        envelope_from: &envelope_from,
+        envelope_to: &envelope_to,
+        raw_message: &raw,
+        draft_ids: &digest.draft_ids,
+        reminders: &reminders,
+    })?;
+    Ok(match recorded {
+        Some(outbox_id) => RecordOutcome::Recorded {
+            outbox_id,
             message_id,
         },
-        Err(reason) => failed(
-            format!(
-                "digest {message_id} was sent but could not be recorded, \
-                 so it will be sent again: {reason}"
-            ),
-            false,
+        // Another process recorded one in the meantime; it will send it.
+        None => RecordOutcome::NotRecorded(RecipientOutcome::AlreadyRecorded {
+            message_id,
+            status: OutboxStatus::Pending,
+        }),
+    })
+}
+
+/// The headers the real message would carry, decoded for reading.
+fn dry_run_headers(
+    ctx: &DigestContext<'_>,
+    recipient: &RecipientConfig,
+    digest: &RenderedDigest,
+    message_id: &str,
+) -> Vec<(String, String)> {
+    let to = recipient
+        .addresses
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let content_type = if digest.calendar.is_some() {
+        "multipart/mixed (multipart/alternative text + html, text/calendar attachment)"
+    } else {
+        "multipart/alternative (text + html)"
+    };
+    vec![
+        ("From".to_owned(), ctx.config.mail.from.to_string()),
+        ("To".to_owned(), to),
+        ("Subject".to_owned(), digest.subject.clone()),
+        ("Date".to_owned(), ctx.now.to_rfc2822()),
+        ("Message-ID".to_owned(), message_id.to_owned()),
+        ("Auto-Submitted".to_owned(), "auto-generated".to_owned()),
+        ("Content-Type".to_owned(), content_type.to_owned()),
+    ]
+}
+
+fn log_outcome(recipient: &str, outcome: &RecipientOutcome) {
+    match outcome {
+        RecipientOutcome::Failed { reason, permanent } => tracing::error!(
+            recipient = %recipient,
+            permanent = *permanent,
+            "Digest failed: {reason}"
+        ),
+        RecipientOutcome::Sent { drafts, message_id } => tracing::info!(
+            recipient = %recipient,
+            drafts = *drafts,
+            message_id = %message_id,
+            "Digest sent."
+        ),
+        RecipientOutcome::NothingNew => tracing::debug!(recipient = %recipient, "Nothing new."),
+        RecipientOutcome::AlreadyRecorded { message_id, .. } => tracing::info!(
+            recipient = %recipient,
+            message_id = %message_id,
+            "Digest for this time already built."
+        ),
+        RecipientOutcome::DryRun(message) => tracing::info!(
+            recipient = %recipient,
+            drafts = message.digest.draft_ids.len(),
+            "Dry run: digest rendered, not sent."
         ),
     }
 }
 
-fn mail_failed(error: &MailError) -> RecipientOutcome {
-    RecipientOutcome::Failed {
-        reason: error.to_string(),
-        permanent: error.is_permanent(),
-    }
-}
-
-/// See [`FAILPOINT_ENV_VAR`]: the test hook for "crash between send and mark".
-fn failpoint_after_send() {
-    if std::env::var(FAILPOINT_ENV_VAR).is_ok_and(|value| value == "after-send") {
-        tracing::warn!("failpoint after-send: exiting before marking drafts delivered");
+/// See [`FAILPOINT_ENV_VAR`]: the test hook for crashes at `name`.
+fn failpoint(name: &str) {
+    if std::env::var(FAILPOINT_ENV_VAR).is_ok_and(|value| value == name) {
+        tracing::warn!("Failpoint {name}: exiting.");
         std::process::exit(FAILPOINT_EXIT_CODE);
     }
 }
@@ -353,22 +734,37 @@ mod tests {
                 ),
                 report(
                     "D",
-                    RecipientOutcome::DryRun(RenderedDigest {
-                        subject: "draftwatch: 1 projekts komentēšanai".to_owned(),
-                        text: "Labdien!".to_owned(),
-                        html: String::new(),
-                        draft_ids: vec![7],
-                    }),
+                    RecipientOutcome::DryRun(Box::new(DryRunMessage {
+                        headers: vec![(
+                            "Subject".to_owned(),
+                            "draftwatch: 1 projekts komentēšanai".to_owned(),
+                        )],
+                        digest: RenderedDigest {
+                            subject: "draftwatch: 1 projekts komentēšanai".to_owned(),
+                            text: "Labdien!".to_owned(),
+                            html: String::new(),
+                            draft_ids: vec![7],
+                            calendar: Some("BEGIN:VEVENT\r\n".to_owned()),
+                        },
+                    })),
                 ),
             ],
+            retried: vec![report(
+                "E",
+                RecipientOutcome::Sent {
+                    drafts: 1,
+                    message_id: "<e@x.lv>".to_owned(),
+                },
+            )],
         };
         assert!(summary.has_failures());
         assert_eq!(
             summary.to_string(),
-            "A: sent 3 drafts (<m@x.lv>)\nB: nothing new\n\
+            "earlier digest for E: sent 1 drafts (<e@x.lv>)\n\
+             A: sent 3 drafts (<m@x.lv>)\nB: nothing new\n\
              C: failed: mail server x:25: permanent error (550)\n\
              D: would send 1 drafts (dry run)\nSubject: draftwatch: 1 projekts komentēšanai\n\n\
-             Labdien!\n"
+             Labdien!\n[attachment draftwatch-termini.ics: text/calendar, 1 events]\n"
         );
         assert!(!DigestSummary::default().has_failures());
     }

@@ -14,17 +14,21 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use lettre::Message;
+use lettre::message::header::ContentType;
 use lettre::message::header::{Header, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::{Attachment, Mailbox, MultiPart};
 use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Value;
 use minijinja::{Environment, UndefinedBehavior, context};
 
 use crate::config::{Language, RecipientConfig};
 use crate::matcher::Field;
+use crate::model::StoredDraft;
 
-use super::lang::{self, WindowState};
+use super::contents::DigestContents;
+use super::lang::{self, SubjectCounts, WindowState};
 use super::select::{DigestItem, nearest_deadline};
 
 /// Names and embedded sources of every template, Latvian first.
@@ -81,8 +85,10 @@ pub struct RenderedDigest {
     pub text: String,
     /// The text/html part.
     pub html: String,
-    /// Store ids of the drafts it contains, to mark them delivered after sending.
+    /// Store ids of the new drafts it contains, to mark them delivered after sending.
     pub draft_ids: Vec<i64>,
+    /// The iCalendar attachment (one event per open window listed), if any window is open.
+    pub calendar: Option<String>,
 }
 
 /// The compiled digest templates.
@@ -118,25 +124,104 @@ impl Templates {
         Ok(Templates { env })
     }
 
-    /// Render the digest of `items` for `recipient`. `today` is the local day the window
-    /// wording is computed for.
+    /// Render a digest of new drafts only: `items` as the caller selected them, grouped by
+    /// window, without changes, reminders, source footer or calendar. For callers that do
+    /// their own selection; digest runs use [`Templates::render_contents`].
     pub fn render(
         &self,
         recipient: &RecipientConfig,
         items: &[DigestItem<'_>],
         today: NaiveDate,
     ) -> Result<RenderedDigest, RenderError> {
+        let mut contents = DigestContents::default();
+        for item in items {
+            match item.window_state {
+                WindowState::NoWindow => contents.coordination.push(item.clone()),
+                WindowState::Open(days) if days <= DEFAULT_CLOSING_SOON_DAYS => {
+                    contents.closing_soon.push(item.clone())
+                }
+                _ => contents.open.push(item.clone()),
+            }
+        }
+        let mut digest = self.render_contents(recipient, &contents, today, chrono_tz::UTC)?;
+        // The caller's order, not the grouped one, is the order the ids were given in.
+        digest.draft_ids = items.iter().map(|item| item.draft.id).collect();
+        digest.calendar = None;
+        Ok(digest)
+    }
+
+    /// Render `contents` for `recipient`: subject, both bodies and the calendar. `today` is
+    /// the local day the window wording is computed for; poll times are shown in `timezone`.
+    pub fn render_contents(
+        &self,
+        recipient: &RecipientConfig,
+        contents: &DigestContents<'_>,
+        today: NaiveDate,
+        timezone: Tz,
+    ) -> Result<RenderedDigest, RenderError> {
         let language = recipient.language;
-        let subject = lang::subject(items.len(), nearest_deadline(items), language);
+        let subject = lang::digest_subject(&subject_counts(contents), language);
+        let values = |items: &[DigestItem<'_>]| -> Value {
+            items
+                .iter()
+                .map(|item| item_value(item, language))
+                .collect()
+        };
+        let all_new: Vec<DigestItem<'_>> = contents.new_items().cloned().collect();
+        let reminders: Vec<Value> = contents
+            .reminders
+            .iter()
+            .map(|reminder| {
+                let days = reminder.item.draft.window.map_or(0, |w| w.days_left(today));
+                context! {
+                    item => item_value(&reminder.item, language),
+                    note => lang::reminder_phrase(days, language),
+                }
+            })
+            .collect();
+        let changes: Vec<Value> = contents
+            .changes
+            .iter()
+            .map(|change| {
+                context! {
+                    item => item_value(&change.item, language),
+                    notes => change
+                        .notes
+                        .iter()
+                        .map(|note| lang::change_phrase(note, language))
+                        .collect::<Vec<_>>(),
+                }
+            })
+            .collect();
+        let sources: Vec<Value> = contents
+            .sources
+            .iter()
+            .map(|source| {
+                context! {
+                    name => source.name.as_str(),
+                    last_success => source
+                        .last_success
+                        .map(|at| lang::format_instant(at, timezone)),
+                    failing => source.failing.as_deref(),
+                }
+            })
+            .collect();
+        let open_windows = contents.open_windows();
+        let calendar = (!open_windows.is_empty())
+            .then(|| crate::calendar::digest_calendar(&open_windows, language));
         let ctx = context! {
             recipient => recipient.name.as_str(),
             subject => subject.as_str(),
             today => lang::format_date(today),
-            count => items.len(),
-            items => items
-                .iter()
-                .map(|item| item_value(item, language))
-                .collect::<Value>(),
+            count => all_new.len(),
+            items => values(&all_new),
+            closing_soon => values(&contents.closing_soon),
+            open => values(&contents.open),
+            coordination => values(&contents.coordination),
+            reminders => Value::from(reminders),
+            changes => Value::from(changes),
+            sources => Value::from(sources),
+            calendar_events => open_windows.len(),
         };
         let (html_name, text_name) = match language {
             Language::Lv => ("digest.html.j2", "digest.txt.j2"),
@@ -148,8 +233,42 @@ impl Templates {
             subject,
             text,
             html,
-            draft_ids: items.iter().map(|item| item.draft.id).collect(),
+            draft_ids: contents.new_draft_ids(),
+            calendar,
         })
+    }
+}
+
+/// The "closing soon" limit [`Templates::render`] groups by (the configuration's default).
+const DEFAULT_CLOSING_SOON_DAYS: i64 = 3;
+
+/// Count what `contents` holds, for the subject line.
+fn subject_counts(contents: &DigestContents<'_>) -> SubjectCounts {
+    let with_window: Vec<&DigestItem<'_>> =
+        contents.closing_soon.iter().chain(&contents.open).collect();
+    let ending_in = |days: i64| {
+        with_window
+            .iter()
+            .copied()
+            .chain(contents.reminders.iter().map(|reminder| &reminder.item))
+            .filter(|item| item.window_state == WindowState::Open(days))
+            .count()
+    };
+    SubjectCounts {
+        open_for_comment: with_window.len(),
+        nearest_deadline: nearest_deadline(&contents.closing_soon)
+            .into_iter()
+            .chain(nearest_deadline(&contents.open))
+            .min(),
+        ending_today: ending_in(0),
+        ending_tomorrow: ending_in(1),
+        coordination: contents.coordination.len(),
+        other_reminders: contents
+            .reminders
+            .iter()
+            .filter(|reminder| !matches!(reminder.item.window_state, WindowState::Open(0 | 1)))
+            .count(),
+        changes: contents.changes.len(),
     }
 }
 
@@ -191,11 +310,7 @@ fn item_value(item: &DigestItem<'_>, language: Language) -> Value {
     // Only web links go into href: a stored `javascript:` URL must not become clickable.
     // Escaped here for a double-quoted attribute (the template's escaper would also turn
     // every `/` into an entity, which is valid but makes the mail source unreadable).
-    let link = (draft.url.starts_with("https://") || draft.url.starts_with("http://")).then(|| {
-        Value::from_safe_string(
-            html_escape::encode_double_quoted_attribute(&draft.url).into_owned(),
-        )
-    });
+    let link = link_of(&draft.url);
     let state = match item.window_state {
         WindowState::NoWindow => "none",
         WindowState::NotStarted => "not_started",
@@ -215,10 +330,25 @@ fn item_value(item: &DigestItem<'_>, language: Language) -> Value {
         state => state,
         url => draft.url.as_str(),
         link => link,
+        opinion_url => opinion_url(draft),
+        opinion_link => link_of(opinion_url(draft)),
         excerpt => excerpt.as_ref().map(Excerpt::plain),
         excerpt_html => excerpt.as_ref().map(|excerpt| Value::from_safe_string(excerpt.html())),
         matches => Value::from(matches),
     }
+}
+
+/// `url` ready for an `href`, or `None` when it is not a web link.
+fn link_of(url: &str) -> Option<Value> {
+    (url.starts_with("https://") || url.starts_with("http://")).then(|| {
+        Value::from_safe_string(html_escape::encode_double_quoted_attribute(url).into_owned())
+    })
+}
+
+/// Where one submits an opinion on `draft`. On TAP portāls public participation (the only
+/// kind of source so far) the form is on the draft's own page.
+pub fn opinion_url(draft: &StoredDraft) -> &str {
+    &draft.url
 }
 
 /// Spans of every hit in `field` among the fired watchlists of `item`.
@@ -397,7 +527,8 @@ pub fn new_message_id(from: &Mailbox, recipient: &str, now: DateTime<Utc>) -> St
 }
 
 /// Assemble the message: From, To (every address of the recipient), Subject, Date,
-/// Message-ID, Auto-Submitted and a multipart/alternative text + HTML body.
+/// Message-ID, Auto-Submitted and a multipart/alternative text + HTML body; with a calendar,
+/// multipart/mixed of that body and the `.ics` attachment.
 pub fn build_message(
     from: &Mailbox,
     recipient: &RecipientConfig,
@@ -414,10 +545,37 @@ pub fn build_message(
     for address in &recipient.addresses {
         builder = builder.to(address.clone());
     }
-    Ok(builder.multipart(MultiPart::alternative_plain_html(
-        digest.text.clone(),
-        digest.html.clone(),
-    ))?)
+    let body = MultiPart::alternative_plain_html(digest.text.clone(), digest.html.clone());
+    let Some(calendar) = &digest.calendar else {
+        return Ok(builder.multipart(body)?);
+    };
+    let calendar_type = ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
+        .map_err(|error| {
+            RenderError::Message(lettre::error::Error::Io(std::io::Error::other(error)))
+        })?;
+    let attachment =
+        Attachment::new(CALENDAR_FILE_NAME.to_owned()).body(calendar.clone(), calendar_type);
+    Ok(builder.multipart(MultiPart::mixed().multipart(body).singlepart(attachment))?)
+}
+
+/// File name of the calendar attached to digests.
+pub const CALENDAR_FILE_NAME: &str = "draftwatch-termini.ics";
+
+/// The Message-ID of `recipient`'s digest for `scheduled_for`: the same every time it is
+/// computed, so a dry run shows the id the real run will use, and unique per recipient and
+/// minute like the outbox row it names.
+pub fn digest_message_id(from: &Mailbox, recipient: &str, scheduled_for: DateTime<Utc>) -> String {
+    // FNV-1a: stable across Rust versions, unlike the standard library's hasher.
+    let hash = recipient
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        });
+    format!(
+        "<{}.{hash:016x}.draftwatch@{}>",
+        scheduled_for.format("%Y%m%d%H%M"),
+        from.email.domain()
+    )
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 //! [`Store`] owns one synchronous [`rusqlite::Connection`]. It opens the database file with the
 //! pragmas draftwatch relies on (WAL, `synchronous=NORMAL`, foreign keys, a busy timeout),
 //! applies the embedded migrations from `migrations/`, and offers the few queries the other
-//! stages need: recording a poll in one transaction ([`drafts`]), poll history ([`polls`]) and
-//! delivery bookkeeping ([`deliveries`]).
+//! stages need: recording a poll in one transaction ([`drafts`]), poll history ([`polls`]),
+//! delivery bookkeeping ([`deliveries`]) and the digest ledger with reminders ([`outbox`]).
 //!
 //! It is not responsible for scheduling, matching or sending mail, and it is not async: callers
 //! in async code hold it behind a short `std::sync::Mutex` lock inside `spawn_blocking`.
@@ -14,6 +14,7 @@
 
 mod deliveries;
 mod drafts;
+mod outbox;
 mod polls;
 
 use std::path::{Path, PathBuf};
@@ -26,6 +27,7 @@ use rusqlite::types::Type;
 use rusqlite_migration::{Migrations, SchemaVersion};
 
 pub use drafts::{DraftChange, DraftField, DraftFilter};
+pub use outbox::{NewOutboxEntry, OutboxEntry, OutboxStatus, ReminderKey};
 pub use polls::{PollCounts, PollOutcome, PollRecord, PollRow};
 
 /// The migrations, embedded at build time so the binary carries its own schema.

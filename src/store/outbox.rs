@@ -1,0 +1,462 @@
+//! The delivery ledger: every digest is written here, with its exact bytes, *before* it is
+//! handed to the mail server, and marked sent (with its deliveries and reminders) in one
+//! transaction once the server accepted it. A crash or an unreachable server therefore
+//! never loses a digest, and a retry sends the very same message with the same Message-ID.
+//!
+//! This file keeps the books; deciding what goes into a digest, when to retry and how to
+//! talk SMTP belongs to [`crate::digest`] and [`crate::mailer`].
+
+use std::collections::HashSet;
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::types::Type;
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+
+use super::{
+    Store, StoreError, date_to_sql, optional_timestamp_column, timestamp_column, timestamp_to_sql,
+};
+
+/// Where a recorded digest stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxStatus {
+    /// Recorded, not yet accepted by the mail server; sent (again) when due.
+    Pending,
+    /// Accepted by the mail server; its drafts are recorded as delivered.
+    Sent,
+    /// Refused for good (e.g. a 5xx reply); an admin has to look at it.
+    FailedPermanent,
+}
+
+impl OutboxStatus {
+    /// The value stored in `outbox.status`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxStatus::Pending => "pending",
+            OutboxStatus::Sent => "sent",
+            OutboxStatus::FailedPermanent => "failed_permanent",
+        }
+    }
+
+    fn from_str(text: &str) -> Option<Self> {
+        [
+            OutboxStatus::Pending,
+            OutboxStatus::Sent,
+            OutboxStatus::FailedPermanent,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == text)
+    }
+}
+
+impl fmt::Display for OutboxStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One deadline reminder: "the window of this draft ending on `window_to` is
+/// `days_before` days away". Sent once per recipient; a moved deadline is a new key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct ReminderKey {
+    /// The draft.
+    pub draft_id: i64,
+    /// The last day of its window the reminder is about.
+    pub window_to: NaiveDate,
+    /// How many days before `window_to` the reminder is given.
+    pub days_before: u32,
+}
+
+/// A digest about to be recorded.
+#[derive(Debug, Clone)]
+pub struct NewOutboxEntry<'a> {
+    /// Recipient name.
+    pub recipient: &'a str,
+    /// The digest's scheduled time (the run's instant truncated to the minute).
+    pub scheduled_for: DateTime<Utc>,
+    /// The run's exact instant; the next digest reports changes recorded from here on.
+    pub built_at: DateTime<Utc>,
+    /// Message-ID with angle brackets.
+    pub message_id: &'a str,
+    /// Subject, for listings.
+    pub subject: &'a str,
+    /// Envelope sender.
+    pub envelope_from: &'a str,
+    /// Envelope recipients.
+    pub envelope_to: &'a [String],
+    /// The RFC 5322 message bytes.
+    pub raw_message: &'a [u8],
+    /// Drafts to record as delivered once the server accepts.
+    pub draft_ids: &'a [i64],
+    /// Reminders to record as given once the server accepts.
+    pub reminders: &'a [ReminderKey],
+}
+
+/// A recorded digest, as read back.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OutboxEntry {
+    /// Row id.
+    pub id: i64,
+    /// Recipient name.
+    pub recipient: String,
+    /// The digest's scheduled time.
+    pub scheduled_for: DateTime<Utc>,
+    /// When it was built.
+    pub built_at: DateTime<Utc>,
+    /// Message-ID with angle brackets.
+    pub message_id: String,
+    /// Subject.
+    pub subject: String,
+    /// Envelope sender.
+    pub envelope_from: String,
+    /// Envelope recipients.
+    pub envelope_to: Vec<String>,
+    /// The message bytes, exactly as sent.
+    #[serde(skip)]
+    pub raw_message: Vec<u8>,
+    /// Drafts it carries as new.
+    pub draft_ids: Vec<i64>,
+    /// Reminders it carries.
+    pub reminders: Vec<ReminderKey>,
+    /// Where it stands.
+    pub status: OutboxStatus,
+    /// How many times sending was tried.
+    pub attempts: u32,
+    /// When the next attempt is due (meaningful while pending).
+    pub next_attempt_at: DateTime<Utc>,
+    /// Why the last attempt failed, if it did.
+    pub last_error: Option<String>,
+    /// When the server accepted it.
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+impl fmt::Display for OutboxEntry {
+    /// One line for `outbox` listings: id, status, recipient, schedule, attempts, subject.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "#{} {} {} scheduled {} attempts {} {} {:?}",
+            self.id,
+            self.status,
+            self.recipient,
+            self.scheduled_for.format("%Y-%m-%d %H:%M UTC"),
+            self.attempts,
+            self.message_id,
+            self.subject
+        )?;
+        match (self.status, &self.last_error) {
+            (OutboxStatus::Pending, Some(error)) => write!(
+                f,
+                " (next attempt {}; last error: {error})",
+                self.next_attempt_at.format("%Y-%m-%d %H:%M UTC")
+            ),
+            (OutboxStatus::FailedPermanent, Some(error)) => write!(f, " (error: {error})"),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A stored status value this binary does not know.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown outbox status {0:?}")]
+struct UnknownStatus(String);
+
+const OUTBOX_COLUMNS: &str = "id, recipient, scheduled_for, built_at, message_id, subject, \
+     envelope_from, envelope_to, raw_message, draft_ids, reminder_keys, status, attempts, \
+     next_attempt_at, last_error, sent_at";
+
+fn json_column<T: serde::de::DeserializeOwned>(
+    row: &rusqlite::Row<'_>,
+    column: usize,
+) -> rusqlite::Result<T> {
+    let text: String = row.get(column)?;
+    serde_json::from_str(&text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, Type::Text, Box::new(e)))
+}
+
+fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> rusqlite::Result<String> {
+    serde_json::to_string(value).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+}
+
+fn entry_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxEntry> {
+    let status_text: String = row.get(11)?;
+    let status = OutboxStatus::from_str(&status_text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            11,
+            Type::Text,
+            Box::new(UnknownStatus(status_text.clone())),
+        )
+    })?;
+    Ok(OutboxEntry {
+        id: row.get(0)?,
+        recipient: row.get(1)?,
+        scheduled_for: timestamp_column(row, 2)?,
+        built_at: timestamp_column(row, 3)?,
+        message_id: row.get(4)?,
+        subject: row.get(5)?,
+        envelope_from: row.get(6)?,
+        envelope_to: json_column(row, 7)?,
+        raw_message: row.get(8)?,
+        draft_ids: json_column(row, 9)?,
+        reminders: json_column(row, 10)?,
+        status,
+        attempts: row.get(12)?,
+        next_attempt_at: timestamp_column(row, 13)?,
+        last_error: row.get(14)?,
+        sent_at: optional_timestamp_column(row, 15)?,
+    })
+}
+
+impl Store {
+    /// Record a digest as pending, due at once. Returns its row id, or `None` when the
+    /// recipient already has a digest for that scheduled time (it is never built twice).
+    pub fn record_outbox(&mut self, entry: &NewOutboxEntry<'_>) -> Result<Option<i64>, StoreError> {
+        let write = |conn: &rusqlite::Connection| -> rusqlite::Result<Option<i64>> {
+            let built_at = timestamp_to_sql(entry.built_at);
+            let inserted = conn.execute(
+                "INSERT INTO outbox (recipient, scheduled_for, built_at, message_id, subject, \
+                 envelope_from, envelope_to, raw_message, draft_ids, reminder_keys, status, \
+                 next_attempt_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'pending', ?3) \
+                 ON CONFLICT (recipient, scheduled_for) DO NOTHING",
+                params![
+                    entry.recipient,
+                    timestamp_to_sql(entry.scheduled_for),
+                    built_at,
+                    entry.message_id,
+                    entry.subject,
+                    entry.envelope_from,
+                    to_json(entry.envelope_to)?,
+                    entry.raw_message,
+                    to_json(entry.draft_ids)?,
+                    to_json(entry.reminders)?,
+                ],
+            )?;
+            Ok((inserted == 1).then(|| conn.last_insert_rowid()))
+        };
+        write(&self.conn).map_err(|e| self.query_error("recording a digest in the outbox", e))
+    }
+
+    /// The digest `recipient` has for `scheduled_for`, of any status, if there is one.
+    pub fn find_outbox_entry(
+        &self,
+        recipient: &str,
+        scheduled_for: DateTime<Utc>,
+    ) -> Result<Option<OutboxEntry>, StoreError> {
+        let mut found = self.query_outbox(
+            &format!(
+                "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE recipient = ?1 AND scheduled_for = ?2"
+            ),
+            params![recipient, timestamp_to_sql(scheduled_for)],
+        )?;
+        Ok(found.pop())
+    }
+
+    /// Pending digests whose next attempt is due at `now`, oldest first.
+    pub fn due_outbox(&self, now: DateTime<Utc>) -> Result<Vec<OutboxEntry>, StoreError> {
+        self.query_outbox(
+            &format!(
+                "SELECT {OUTBOX_COLUMNS} FROM outbox \
+                 WHERE status = 'pending' AND next_attempt_at <= ?1 ORDER BY id"
+            ),
+            params![timestamp_to_sql(now)],
+        )
+    }
+
+    /// Recorded digests, newest first, optionally only those of one status; for `outbox`
+    /// listings and for the admin looking for what failed.
+    pub fn list_outbox(
+        &self,
+        status: Option<OutboxStatus>,
+        limit: usize,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.query_outbox(
+            &format!(
+                "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE (?1 IS NULL OR status = ?1) \
+                 ORDER BY id DESC LIMIT ?2"
+            ),
+            params![status.map(OutboxStatus::as_str), limit],
+        )
+    }
+
+    /// The server accepted digest `id`: in one transaction mark it sent, record its drafts
+    /// as delivered and its reminders as given. Marking an already sent digest again
+    /// changes nothing.
+    pub fn mark_outbox_sent(&mut self, id: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let at = timestamp_to_sql(at);
+        let write = |conn: &mut rusqlite::Connection| -> rusqlite::Result<()> {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let entry = tx
+                .query_row(
+                    &format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE id = ?1"),
+                    params![id],
+                    entry_from_row,
+                )
+                .optional()?
+                .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+            if entry.status == OutboxStatus::Sent {
+                return Ok(());
+            }
+            tx.execute(
+                "UPDATE outbox SET status = 'sent', sent_at = ?1, attempts = attempts + 1, \
+                 last_error = NULL WHERE id = ?2",
+                params![at, id],
+            )?;
+            {
+                let mut deliver = tx.prepare_cached(
+                    "INSERT OR IGNORE INTO deliveries (recipient, draft_id, message_id, delivered_at) \
+                     VALUES (?1, ?2, ?3, ?4)",
+                )?;
+                for draft_id in &entry.draft_ids {
+                    deliver.execute(params![entry.recipient, draft_id, entry.message_id, at])?;
+                }
+                let mut remind = tx.prepare_cached(
+                    "INSERT OR IGNORE INTO reminders (recipient, draft_id, window_to, days_before, outbox_id) \
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?;
+                for key in &entry.reminders {
+                    remind.execute(params![
+                        entry.recipient,
+                        key.draft_id,
+                        date_to_sql(key.window_to),
+                        key.days_before,
+                        id
+                    ])?;
+                }
+            }
+            tx.commit()
+        };
+        write(&mut self.conn).map_err(|e| self.query_error("marking a digest sent", e))
+    }
+
+    /// A temporary failure: count the attempt, keep the digest pending, try again at
+    /// `next_attempt_at`.
+    pub fn mark_outbox_retry(
+        &mut self,
+        id: i64,
+        error: &str,
+        next_attempt_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.update_failed(id, "pending", error, next_attempt_at)
+    }
+
+    /// A permanent failure: count the attempt and stop trying.
+    pub fn mark_outbox_failed(
+        &mut self,
+        id: i64,
+        error: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.update_failed(id, "failed_permanent", error, at)
+    }
+
+    fn update_failed(
+        &mut self,
+        id: i64,
+        status: &str,
+        error: &str,
+        next_attempt_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let result = self.conn.execute(
+            "UPDATE outbox SET status = ?1, attempts = attempts + 1, last_error = ?2, \
+             next_attempt_at = ?3 WHERE id = ?4 AND status = 'pending'",
+            params![status, error, timestamp_to_sql(next_attempt_at), id],
+        );
+        result
+            .map(|_| ())
+            .map_err(|e| self.query_error("recording a failed send", e))
+    }
+
+    /// Drafts carried (as new or as reminders) by `recipient`'s pending digests: they must
+    /// not go into another digest while those are still on their way.
+    pub fn pending_draft_ids(&self, recipient: &str) -> Result<HashSet<i64>, StoreError> {
+        let pending = self.pending_of(recipient)?;
+        Ok(pending
+            .iter()
+            .flat_map(|entry| {
+                entry
+                    .draft_ids
+                    .iter()
+                    .copied()
+                    .chain(entry.reminders.iter().map(|key| key.draft_id))
+            })
+            .collect())
+    }
+
+    /// Reminders given to `recipient` or waiting in a pending digest.
+    pub fn reminders_given(&self, recipient: &str) -> Result<HashSet<ReminderKey>, StoreError> {
+        let read = || -> rusqlite::Result<Vec<(i64, String, u32)>> {
+            let mut statement = self.conn.prepare_cached(
+                "SELECT draft_id, window_to, days_before FROM reminders WHERE recipient = ?1",
+            )?;
+            let rows = statement.query_map(params![recipient], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })?;
+            rows.collect()
+        };
+        let rows = read().map_err(|e| self.query_error("reading reminders", e))?;
+        let mut given: HashSet<ReminderKey> = rows
+            .into_iter()
+            .filter_map(|(draft_id, window_to, days_before)| {
+                NaiveDate::parse_from_str(&window_to, "%Y-%m-%d")
+                    .ok()
+                    .map(|window_to| ReminderKey {
+                        draft_id,
+                        window_to,
+                        days_before,
+                    })
+            })
+            .collect();
+        for entry in self.pending_of(recipient)? {
+            given.extend(entry.reminders);
+        }
+        Ok(given)
+    }
+
+    /// When `recipient`'s previous digest was built (pending or sent), or, for data from
+    /// before the ledger existed, its latest delivery; changes from then on are news.
+    pub fn last_digest_at(&self, recipient: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let read = || -> rusqlite::Result<Option<String>> {
+            self.conn.query_row(
+                "SELECT max(at) FROM ( \
+                   SELECT max(built_at) AS at FROM outbox \
+                     WHERE recipient = ?1 AND status != 'failed_permanent' \
+                   UNION ALL \
+                   SELECT max(delivered_at) FROM deliveries WHERE recipient = ?1)",
+                params![recipient],
+                |row| row.get(0),
+            )
+        };
+        let text = read().map_err(|e| self.query_error("finding the last digest", e))?;
+        text.map(|text| {
+            super::timestamp_from_sql(&text, 0)
+                .map_err(|e| self.query_error("finding the last digest", e))
+        })
+        .transpose()
+    }
+
+    fn pending_of(&self, recipient: &str) -> Result<Vec<OutboxEntry>, StoreError> {
+        self.query_outbox(
+            &format!(
+                "SELECT {OUTBOX_COLUMNS} FROM outbox \
+                 WHERE recipient = ?1 AND status = 'pending' ORDER BY id"
+            ),
+            params![recipient],
+        )
+    }
+
+    fn query_outbox(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        let read = || -> rusqlite::Result<Vec<OutboxEntry>> {
+            let mut statement = self.conn.prepare_cached(sql)?;
+            let rows = statement.query_map(params, entry_from_row)?;
+            rows.collect()
+        };
+        read().map_err(|e| self.query_error("reading the outbox", e))
+    }
+}

@@ -1,0 +1,671 @@
+//! Digest runs end to end on real temporary SQLite files and the in-process SMTP sink: the
+//! outbox (exactly-once delivery, retries, permanent refusals, crash recovery), grouped
+//! contents, reminders, the calendar attachment and the dry-run output.
+
+mod support;
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use draftwatch::calendar::unfold;
+use draftwatch::config::Config;
+use draftwatch::digest::{
+    DigestContext, DigestSummary, RecipientOutcome, RecordOutcome, record_digests, send_digests,
+};
+use draftwatch::mailer::{Mailer, SmtpMailer};
+use draftwatch::matcher::WatchlistSet;
+use draftwatch::model::{CommentWindow, ScrapedDraft};
+use draftwatch::store::{OutboxStatus, PollRecord, Store};
+use support::smtp::SmtpSink;
+use support::*;
+
+/// One installation: a config, a store file and the repository's watchlists.
+struct Harness {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+    config: Config,
+    store: Mutex<Store>,
+    watchlists: WatchlistSet,
+}
+
+const GOOD: &str = "koordinators@biedriba.lv";
+const BAD: &str = "nav-tads@biedriba.lv";
+
+fn harness(recipients: &[(&str, &str, &str)]) -> Harness {
+    let dir = temp_dir();
+    let db = dir.path().join("data").join("draftwatch.sqlite3");
+    let mut text = format!(
+        r#"
+timezone = "Europe/Riga"
+[store]
+path = "{db}"
+[http]
+user_agent = "draftwatch-test (+mailto:test@example.org)"
+[[sources]]
+name = "tap"
+kind = "tap_participation"
+base_url = "https://tapportals.mk.gov.lv"
+schedule = "0 8 * * *"
+[mail]
+from = "draftwatch <draftwatch@biedriba.lv>"
+transport = "file"
+[mail.file]
+dir = "unused"
+[digest]
+schedule = "0 8 * * *"
+"#,
+        db = db.display()
+    );
+    for (name, address, language) in recipients {
+        text.push_str(&format!(
+            "[[recipients]]\nname = \"{name}\"\naddresses = [\"{address}\"]\nwatchlists = [\"berni\"]\nlanguage = \"{language}\"\n"
+        ));
+    }
+    let config = Config::from_toml(&text, None).expect("test config loads");
+    let watchlists =
+        WatchlistSet::load_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("watchlists"))
+            .expect("shipped watchlists load");
+    let store = Mutex::new(Store::open(&db).expect("store opens"));
+    Harness {
+        _dir: dir,
+        db,
+        config,
+        store,
+        watchlists,
+    }
+}
+
+impl Harness {
+    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.store.lock().expect("store lock")
+    }
+
+    /// Simulate a restart: a new connection on the same file.
+    fn reopen(&mut self) {
+        self.store = Mutex::new(Store::open(&self.db).expect("store reopens"));
+    }
+
+    fn poll(&self, at: DateTime<Utc>, drafts: &[ScrapedDraft], error: Option<&str>) {
+        self.store()
+            .record_poll(
+                &PollRecord {
+                    source: "tap",
+                    started: at - Duration::seconds(20),
+                    finished: at,
+                    error: error.map(str::to_owned),
+                },
+                drafts,
+            )
+            .expect("record poll");
+    }
+
+    fn ctx<'a>(
+        &'a self,
+        mailer: &'a dyn Mailer,
+        now: DateTime<Utc>,
+        dry_run: bool,
+    ) -> DigestContext<'a> {
+        DigestContext {
+            config: &self.config,
+            store: &self.store,
+            watchlists: &self.watchlists,
+            mailer,
+            now,
+            dry_run,
+            only_recipient: None,
+        }
+    }
+
+    async fn run(&self, mailer: &dyn Mailer, now: DateTime<Utc>) -> DigestSummary {
+        send_digests(&self.ctx(mailer, now, false))
+            .await
+            .expect("digest run")
+    }
+}
+
+fn scraped(id: &str, title: &str, window: Option<(NaiveDate, NaiveDate)>) -> ScrapedDraft {
+    ScrapedDraft {
+        external_id: format!("uuid-{id}"),
+        ta_number: Some(format!("26-TA-{id}")),
+        title: title.to_owned(),
+        kind: Some("Publiskā apspriešana".to_owned()),
+        ministry: Some("Labklājības ministrija".to_owned()),
+        stage: Some("Sabiedriskā apspriešana".to_owned()),
+        url: format!("https://tapportals.mk.gov.lv/public_participation/uuid-{id}"),
+        window: window.map(|(from, to)| CommentWindow { from, to }),
+        detail: None,
+        detail_error: None,
+    }
+}
+
+/// A draft about children, open from 1 to 25 September 2026.
+fn child_draft() -> ScrapedDraft {
+    scraped(
+        "100",
+        "Grozījumi Bērnu tiesību aizsardzības likumā",
+        Some((day(2026, 9, 1), day(2026, 9, 25))),
+    )
+}
+
+fn smtp(sink: &SmtpSink) -> SmtpMailer {
+    SmtpMailer::new(&local_smtp(sink.port())).expect("mailer")
+}
+
+fn message_id_of(raw: &[u8]) -> String {
+    let message = mail_parser::MessageParser::default()
+        .parse(raw)
+        .expect("message parses");
+    format!("<{}>", message.message_id().unwrap_or_default())
+}
+
+fn outcome_of<'a>(summary: &'a DigestSummary, name: &str) -> &'a RecipientOutcome {
+    &summary
+        .recipients
+        .iter()
+        .find(|report| report.recipient == name)
+        .expect("recipient reported")
+        .outcome
+}
+
+#[tokio::test]
+async fn server_down_then_up_delivers_once_after_retry() {
+    let h = harness(&[("Tīkls", GOOD, "lv")]);
+    let t0 = utc(2026, 9, 15, 5, 0);
+    h.poll(t0 - Duration::hours(1), &[child_draft()], None);
+
+    // Nothing listens on this port: a temporary failure.
+    let down = SmtpMailer::new(&local_smtp(free_port())).expect("mailer");
+    let summary = h.run(&down, t0).await;
+    assert!(
+        matches!(
+            outcome_of(&summary, "Tīkls"),
+            RecipientOutcome::Failed {
+                permanent: false,
+                ..
+            }
+        ),
+        "{summary}"
+    );
+    let pending = h.store().list_outbox(None, 10).expect("outbox");
+    assert_eq!(pending.len(), 1);
+    let recorded = &pending[0];
+    assert_eq!(recorded.status, OutboxStatus::Pending);
+    assert_eq!(recorded.attempts, 1);
+    assert_eq!(recorded.next_attempt_at, t0 + Duration::minutes(5));
+    assert!(recorded.last_error.is_some());
+
+    let sink = SmtpSink::start().await;
+    let up = smtp(&sink);
+    // Not due yet: nothing is sent, and the pending drafts stay out of a new digest.
+    let early = h.run(&up, t0 + Duration::minutes(2)).await;
+    assert_eq!(outcome_of(&early, "Tīkls"), &RecipientOutcome::NothingNew);
+    assert!(sink.messages().is_empty());
+
+    let retried = h.run(&up, t0 + Duration::minutes(6)).await;
+    assert_eq!(retried.retried.len(), 1, "{retried}");
+    assert!(!retried.has_failures(), "{retried}");
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].raw_message_id(), recorded.message_id);
+    // SMTP DATA may add a line end before the final dot; everything else must be identical.
+    let trim = |bytes: &[u8]| {
+        let end = bytes.len()
+            - bytes
+                .iter()
+                .rev()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .count();
+        bytes[..end].to_vec()
+    };
+    let (got, want) = (trim(&messages[0].data), trim(&recorded.raw_message));
+    let first_difference = got.iter().zip(&want).position(|(a, b)| a != b);
+    assert!(
+        got == want,
+        "the very same bytes are sent: lengths {} and {}, first difference at {first_difference:?}: {:?}",
+        got.len(),
+        want.len(),
+        String::from_utf8_lossy(
+            &got[first_difference.unwrap_or(0).saturating_sub(40)..][..80.min(got.len())]
+        )
+    );
+
+    let sent = &h.store().list_outbox(None, 10).expect("outbox")[0];
+    assert_eq!(sent.status, OutboxStatus::Sent);
+    assert_eq!(sent.attempts, 2);
+    assert!(h.store().delivered_draft_ids("Tīkls").expect("read").len() == 1);
+
+    h.run(&up, t0 + Duration::days(1)).await;
+    assert_eq!(sink.messages().len(), 1, "delivered exactly once");
+}
+
+trait RawMessageId {
+    fn raw_message_id(&self) -> String;
+}
+
+impl RawMessageId for support::smtp::ReceivedMessage {
+    fn raw_message_id(&self) -> String {
+        message_id_of(&self.data)
+    }
+}
+
+#[tokio::test]
+async fn permanent_refusal_is_recorded_and_others_are_delivered() {
+    let h = harness(&[("Labie", GOOD, "lv"), ("Nepareizie", BAD, "lv")]);
+    let t0 = utc(2026, 9, 15, 5, 0);
+    h.poll(t0 - Duration::hours(1), &[child_draft()], None);
+    let sink = SmtpSink::start().await;
+    sink.refuse_recipient(BAD, 550);
+    let mailer = smtp(&sink);
+
+    let summary = h.run(&mailer, t0).await;
+    assert!(summary.has_failures());
+    assert!(matches!(
+        outcome_of(&summary, "Labie"),
+        RecipientOutcome::Sent { drafts: 1, .. }
+    ));
+    match outcome_of(&summary, "Nepareizie") {
+        RecipientOutcome::Failed { reason, permanent } => {
+            assert!(*permanent);
+            assert!(
+                reason.contains("550") || reason.contains("permanent"),
+                "{reason}"
+            );
+        }
+        other => panic!("expected a permanent failure, got {other:?}"),
+    }
+    let failed = h
+        .store()
+        .list_outbox(Some(OutboxStatus::FailedPermanent), 10)
+        .expect("outbox");
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].recipient, "Nepareizie");
+    assert!(failed[0].last_error.is_some());
+    assert!(
+        failed[0].to_string().contains("failed_permanent"),
+        "{}",
+        failed[0]
+    );
+
+    // Never retried; the good recipient gets nothing twice.
+    h.run(&mailer, t0 + Duration::days(1)).await;
+    assert_eq!(sink.messages().len(), 1);
+    assert_eq!(sink.messages()[0].to, vec![GOOD.to_owned()]);
+}
+
+#[tokio::test]
+async fn crash_before_send_sends_exactly_once_after_restart() {
+    let mut h = harness(&[("Tīkls", GOOD, "lv")]);
+    let t0 = utc(2026, 9, 15, 5, 0);
+    h.poll(t0 - Duration::hours(1), &[child_draft()], None);
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+
+    // The record phase alone: what a process killed by the before-send failpoint leaves.
+    let recorded = record_digests(&h.ctx(&mailer, t0, false)).expect("record");
+    let message_id = match &recorded[0].1 {
+        RecordOutcome::Recorded { message_id, .. } => message_id.clone(),
+        other => panic!("expected a recorded digest, got {other:?}"),
+    };
+    assert!(sink.messages().is_empty());
+
+    h.reopen();
+    // Restarted within the same minute: the digest is not built again, the recorded one goes.
+    let summary = h.run(&mailer, t0 + Duration::seconds(30)).await;
+    assert!(
+        matches!(
+            outcome_of(&summary, "Tīkls"),
+            RecipientOutcome::AlreadyRecorded { .. }
+        ),
+        "{summary}"
+    );
+    assert_eq!(summary.retried.len(), 1, "{summary}");
+    h.run(&mailer, t0 + Duration::hours(2)).await;
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1, "sent exactly once");
+    assert_eq!(messages[0].raw_message_id(), message_id);
+}
+
+#[tokio::test]
+async fn crash_after_send_repeats_at_most_once_with_the_same_message_id() {
+    let mut h = harness(&[("Tīkls", GOOD, "lv")]);
+    let t0 = utc(2026, 9, 15, 5, 0);
+    h.poll(t0 - Duration::hours(1), &[child_draft()], None);
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+
+    record_digests(&h.ctx(&mailer, t0, false)).expect("record");
+    // The server accepts, then the process dies before marking (the after-send failpoint).
+    let due = h.store().due_outbox(t0).expect("due");
+    assert_eq!(due.len(), 1);
+    let envelope = lettre::address::Envelope::new(
+        Some(due[0].envelope_from.parse().expect("from")),
+        vec![due[0].envelope_to[0].parse().expect("to")],
+    )
+    .expect("envelope");
+    mailer
+        .send_raw(&envelope, &due[0].raw_message)
+        .await
+        .expect("accepted");
+
+    h.reopen();
+    h.run(&mailer, t0 + Duration::minutes(1)).await;
+    h.run(&mailer, t0 + Duration::days(1)).await;
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 2, "one repeat, no more");
+    assert_eq!(messages[0].raw_message_id(), due[0].message_id);
+    assert_eq!(messages[1].raw_message_id(), due[0].message_id);
+    assert!(messages[0].data == messages[1].data, "identical repeat");
+}
+
+#[tokio::test]
+async fn outbox_lists_every_digest_newest_first() {
+    let h = harness(&[("Tīkls", GOOD, "lv")]);
+    let t0 = utc(2026, 9, 15, 5, 0);
+    h.poll(t0 - Duration::hours(1), &[child_draft()], None);
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+    h.run(&mailer, t0).await;
+    let later = scraped(
+        "101",
+        "Noteikumi par bērnu uzraudzības pakalpojumu",
+        Some((day(2026, 9, 10), day(2026, 10, 10))),
+    );
+    h.poll(t0 + Duration::hours(20), &[child_draft(), later], None);
+    h.run(&mailer, t0 + Duration::days(1)).await;
+
+    let all = h.store().list_outbox(None, 10).expect("list");
+    assert_eq!(all.len(), 2);
+    assert!(all[0].id > all[1].id, "newest first");
+    assert!(all.iter().all(|entry| entry.status == OutboxStatus::Sent));
+    assert_eq!(all[0].draft_ids.len(), 1);
+    assert!(all[0].to_string().contains("sent Tīkls"), "{}", all[0]);
+    assert!(
+        h.store()
+            .list_outbox(Some(OutboxStatus::Pending), 10)
+            .expect("list")
+            .is_empty()
+    );
+    assert_eq!(sink.messages().len(), 2);
+}
+
+/// The text part of a delivered digest.
+fn text_of(raw: &[u8]) -> String {
+    let message = mail_parser::MessageParser::default()
+        .parse(raw)
+        .expect("message parses");
+    message.body_text(0).unwrap_or_default().into_owned()
+}
+
+/// The text/calendar attachment of a delivered digest, if any.
+fn calendar_of(raw: &[u8]) -> Option<String> {
+    let message = mail_parser::MessageParser::default()
+        .parse(raw)
+        .expect("message parses");
+    use mail_parser::MimeHeaders as _;
+    message.attachments().find_map(|part| {
+        part.content_type()
+            .filter(|ct| ct.subtype() == Some("calendar"))
+            .map(|_| String::from_utf8_lossy(part.contents()).into_owned())
+    })
+}
+
+#[tokio::test]
+async fn reminders_come_three_and_one_day_before_the_end_once_each() {
+    let h = harness(&[("Tīkls", GOOD, "lv")]);
+    let end = day(2026, 9, 25);
+    h.poll(utc(2026, 9, 10, 4, 0), &[child_draft()], None);
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+    // 05:00 UTC is 08:00 in Riga: the local day is the UTC day.
+    let at = |d: u32, minute: u32| utc(2026, 9, d, 5, minute);
+    h.run(&mailer, at(10, 0)).await; // new draft: 15 days left
+    let mut reminders = Vec::new();
+    for (d, minute) in [
+        (20, 0),
+        (22, 0),
+        (22, 30),
+        (23, 0),
+        (24, 0),
+        (24, 5),
+        (25, 0),
+    ] {
+        let before = sink.messages().len();
+        h.run(&mailer, at(d, minute)).await;
+        if sink.messages().len() > before {
+            let text = text_of(&sink.messages()[before].data);
+            assert!(text.contains("ATGĀDINĀJUMI"), "{text}");
+            reminders.push((d, text));
+        }
+    }
+    let days: Vec<u32> = reminders.iter().map(|(d, _)| *d).collect();
+    assert_eq!(
+        days,
+        vec![22, 24],
+        "3 days and 1 day before {end}, once each"
+    );
+    assert!(
+        reminders[0].1.contains("pēc 3 dienām"),
+        "{}",
+        reminders[0].1
+    );
+    assert!(
+        reminders[1].1.contains("termiņš beidzas rīt"),
+        "{}",
+        reminders[1].1
+    );
+    let subject = mail_parser::MessageParser::default()
+        .parse(&sink.messages()[2].data)
+        .and_then(|m| m.subject().map(str::to_owned))
+        .unwrap_or_default();
+    assert_eq!(subject, "draftwatch: 1 termiņš beidzas rīt");
+}
+
+#[tokio::test]
+async fn moved_deadline_is_a_change_and_reminders_follow_the_new_date() {
+    let h = harness(&[("Tīkls", GOOD, "lv")]);
+    h.poll(utc(2026, 9, 10, 4, 0), &[child_draft()], None);
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+    h.run(&mailer, utc(2026, 9, 10, 5, 0)).await;
+    h.run(&mailer, utc(2026, 9, 22, 5, 0)).await; // 3-day reminder for the 25th
+    assert_eq!(sink.messages().len(), 2);
+
+    let mut moved = child_draft();
+    moved.window = Some(CommentWindow {
+        from: day(2026, 9, 1),
+        to: day(2026, 10, 9),
+    });
+    moved.stage = Some("Izsludināts VSS".to_owned());
+    h.poll(utc(2026, 9, 23, 4, 0), &[moved], None);
+    h.run(&mailer, utc(2026, 9, 23, 5, 0)).await;
+    let text = text_of(&sink.messages()[2].data);
+    assert!(text.contains("IZMAIŅAS"), "{text}");
+    assert!(
+        text.contains("termiņš pārcelts: 25.09.2026. → 09.10.2026."),
+        "{text}"
+    );
+    assert!(text.contains("stadija mainīta"), "{text}");
+    assert!(!text.contains("ATGĀDINĀJUMI"), "{text}");
+    // The old date's 1-day reminder never comes; the new date's 3-day one does.
+    h.run(&mailer, utc(2026, 9, 24, 5, 0)).await;
+    assert_eq!(sink.messages().len(), 3);
+    h.run(&mailer, utc(2026, 10, 6, 5, 0)).await;
+    let text = text_of(&sink.messages()[3].data);
+    assert!(text.contains("pēc 3 dienām"), "{text}");
+}
+
+#[tokio::test]
+async fn contents_are_grouped_with_links_footer_and_calendar() {
+    let h = harness(&[("Tīkls", GOOD, "lv")]);
+    let soon = scraped(
+        "1",
+        "Noteikumi par bērnu uzturlīdzekļiem",
+        Some((day(2026, 9, 1), day(2026, 9, 16))),
+    );
+    let open = child_draft();
+    let coordination = scraped("3", "Bērnu aizsardzības centra nolikums", None);
+    let closed = scraped(
+        "4",
+        "Bērnu nometņu noteikumi",
+        Some((day(2026, 8, 1), day(2026, 9, 1))),
+    );
+    h.poll(
+        utc(2026, 9, 13, 4, 0),
+        &[soon, open, coordination, closed],
+        None,
+    );
+    h.poll(utc(2026, 9, 14, 4, 0), &[], Some("portal answered 503"));
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+    h.run(&mailer, utc(2026, 9, 15, 5, 0)).await;
+    let raw = &sink.messages()[0].data;
+    let text = text_of(raw);
+    let pos = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle} in {text}"))
+    };
+    assert!(pos("TERMIŅŠ DRĪZ BEIDZAS") < pos("26-TA-1"));
+    assert!(pos("26-TA-1") < pos("ATVĒRTI KOMENTĒŠANAI"));
+    assert!(pos("ATVĒRTI KOMENTĒŠANAI") < pos("26-TA-100"));
+    assert!(pos("26-TA-100") < pos("JAUNI PROJEKTI SASKAŅOŠANĀ"));
+    assert!(pos("JAUNI PROJEKTI SASKAŅOŠANĀ") < pos("26-TA-3"));
+    assert!(
+        !text.contains("26-TA-4"),
+        "closed windows are left out: {text}"
+    );
+    assert!(text.contains("atlikusi 1 diena"), "{text}");
+    assert!(
+        text.contains("Atbilst: berni (bērnu, uzturlīdzekļiem)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Iesniegt viedokli: https://tapportals.mk.gov.lv/public_participation/uuid-1"
+        )
+    );
+    assert!(
+        text.contains("Avots tap: pēdējā veiksmīgā pārbaude 13.09.2026. 07:00."),
+        "{text}"
+    );
+    assert!(text.contains("UZMANĪBU: avots tap nedarbojas"), "{text}");
+    let calendar = calendar_of(raw).expect("calendar attached");
+    let lines = unfold(&calendar);
+    assert_eq!(lines.iter().filter(|l| *l == "BEGIN:VEVENT").count(), 2);
+    assert!(
+        lines.contains(&"UID:tap-uuid-1@draftwatch".to_owned()),
+        "{lines:?}"
+    );
+    assert!(lines.contains(&"DTSTART;VALUE=DATE:20260916".to_owned()));
+    assert!(lines.contains(&"DTEND;VALUE=DATE:20260917".to_owned()));
+    assert!(lines.contains(&"METHOD:PUBLISH".to_owned()));
+    assert!(calendar.split("\r\n").all(|line| line.len() <= 75));
+}
+
+#[tokio::test]
+async fn calendar_parses_with_python_icalendar_and_uids_stay_stable() {
+    let h = harness(&[("Tīkls", GOOD, "en")]);
+    let mut tricky = child_draft();
+    tricky.title = "Bērnu tiesības; grozījumi, \\ un \"citi\" — ļoti garš nosaukums, kas jāloka vairākās rindās".to_owned();
+    h.poll(utc(2026, 9, 10, 4, 0), &[tricky], None);
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+    h.run(&mailer, utc(2026, 9, 10, 5, 0)).await;
+    h.run(&mailer, utc(2026, 9, 22, 5, 0)).await; // reminder digest lists it again
+    let first = calendar_of(&sink.messages()[0].data).expect("calendar");
+    let second = calendar_of(&sink.messages()[1].data).expect("calendar");
+    let uid = |text: &str| {
+        unfold(text)
+            .into_iter()
+            .filter(|line| line.starts_with("UID:"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(uid(&first), vec!["UID:tap-uuid-100@draftwatch".to_owned()]);
+    assert_eq!(uid(&first), uid(&second));
+
+    let python_has_icalendar = std::process::Command::new("/usr/bin/python3")
+        .args(["-c", "import icalendar"])
+        .status()
+        .is_ok_and(|status| status.success());
+    if !python_has_icalendar {
+        println!("skipped: python3-icalendar not installed (apt-get install -y python3-icalendar)");
+        return;
+    }
+    let dir = temp_dir();
+    let path = dir.path().join("digest.ics");
+    std::fs::write(&path, &first).expect("write ics");
+    let script = "import sys, icalendar\n\
+        cal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())\n\
+        events = [c for c in cal.walk('VEVENT')]\n\
+        assert len(events) == 1, events\n\
+        e = events[0]\n\
+        print(e['UID']); print(e['SUMMARY']); print(e['DTSTART'].dt); print(e['DTEND'].dt)\n\
+        print(len(list(e.walk('VALARM'))))\n";
+    let output = std::process::Command::new("/usr/bin/python3")
+        .args(["-c", script])
+        .arg(&path)
+        .output()
+        .expect("python runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "tap-uuid-100@draftwatch");
+    assert_eq!(
+        lines[1],
+        "Deadline: 26-TA-100 Bērnu tiesības; grozījumi, \\ un \"citi\" — ļoti garš nosaukums, kas jāloka vairākās rindās"
+    );
+    assert_eq!(lines[2], "2026-09-25");
+    assert_eq!(lines[3], "2026-09-26");
+    assert_eq!(lines[4], "1");
+}
+
+/// The dry-run output with Date and Message-ID lines redacted.
+fn redacted(output: &str) -> String {
+    output
+        .lines()
+        .map(|line| {
+            if line.starts_with("Date: ") {
+                "Date: [redacted]"
+            } else if line.starts_with("Message-ID: ") {
+                "Message-ID: [redacted]"
+            } else {
+                line
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+#[tokio::test]
+async fn dry_run_prints_exactly_what_would_be_sent() {
+    let h = harness(&[("Tīkls", GOOD, "lv")]);
+    h.poll(utc(2026, 9, 14, 4, 0), &[child_draft()], None);
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+    let now = utc(2026, 9, 15, 5, 0);
+    let summary = send_digests(&h.ctx(&mailer, now, true))
+        .await
+        .expect("dry run");
+    assert!(sink.messages().is_empty(), "a dry run sends nothing");
+    assert!(h.store().list_outbox(None, 10).expect("list").is_empty());
+    let output = redacted(&summary.to_string());
+    let expected_path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/digest_dry_run.txt");
+    // UPDATE_SNAPSHOTS=1 rewrites the file after a deliberate change; review the diff.
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&expected_path, &output).expect("write snapshot");
+    }
+    let expected = std::fs::read_to_string(&expected_path).expect("snapshot file");
+    assert_eq!(output, expected);
+
+    // The real run at the same instant sends that subject and text.
+    h.run(&mailer, now).await;
+    let raw = &sink.messages()[0].data;
+    let text = text_of(raw).replace("\r\n", "\n");
+    assert!(output.contains(text.trim_end()), "{text}");
+}
