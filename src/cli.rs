@@ -188,7 +188,7 @@ pub async fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 store: &store,
                 watchlists: &watchlists,
                 mailer: mailer.as_ref(),
-                now: clock.now(),
+                now: clock.this_minute(),
                 dry_run: *dry_run,
                 only_recipient: recipient.as_deref(),
             };

@@ -43,6 +43,14 @@ impl Clock {
         }
     }
 
+    /// The current instant truncated to the minute: the "scheduled time" of a digest run, so
+    /// that a run and its retry within the same minute share one outbox record.
+    pub fn this_minute(&self) -> DateTime<Utc> {
+        let now = self.now();
+        let seconds = now.timestamp() - now.timestamp().rem_euclid(60);
+        DateTime::from_timestamp(seconds, 0).unwrap_or(now)
+    }
+
     /// Today's date in `tz`.
     pub fn today(&self, tz: Tz) -> NaiveDate {
         self.now().with_timezone(&tz).date_naive()

@@ -19,7 +19,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::digest::{DigestContext, send_digests};
+use crate::digest::{DigestContext, deliver_due_digests, send_digests};
 use crate::mailer::{Mailer, build_mailer};
 use crate::matcher::WatchlistSet;
 use crate::matcher::reload::{DEFAULT_DEBOUNCE, ReloadTrigger, Reloader};
@@ -116,7 +116,7 @@ pub async fn run(config: Config, watchlists: WatchlistSet, clock: Clock) -> anyh
                             store: &shared.store,
                             watchlists: &watchlists,
                             mailer: shared.mailer.as_ref(),
-                            now: shared.clock.now(),
+                            now: shared.clock.this_minute(),
                             dry_run: false,
                             only_recipient: None,
                         };
@@ -129,6 +129,44 @@ pub async fn run(config: Config, watchlists: WatchlistSet, clock: Clock) -> anyh
                     }
                 },
             )
+            .await;
+        });
+    }
+    {
+        // Digests the mail server could not take are retried when their back-off expires,
+        // not only at the next digest run.
+        let shared = Arc::clone(&shared);
+        tracker.spawn(async move {
+            let every_minute: CronSchedule = match "* * * * *".parse() {
+                Ok(schedule) => schedule,
+                Err(e) => {
+                    tracing::error!(error = %e, "Cannot schedule digest retries.");
+                    return;
+                }
+            };
+            run_on_schedule("digest retry", &every_minute, tz, &shared.clock, &shared.cancel, || {
+                let shared = Arc::clone(&shared);
+                async move {
+                    let watchlists = Arc::clone(&shared.watchlists.borrow());
+                    let ctx = DigestContext {
+                        config: &shared.config,
+                        store: &shared.store,
+                        watchlists: &watchlists,
+                        mailer: shared.mailer.as_ref(),
+                        now: shared.clock.now(),
+                        dry_run: false,
+                        only_recipient: None,
+                    };
+                    match deliver_due_digests(&ctx).await {
+                        Ok(reports) => {
+                            for (message_id, report) in reports {
+                                tracing::info!(message_id, recipient = %report.recipient, outcome = ?report.outcome, "Digest retried.");
+                            }
+                        }
+                        Err(e) => tracing::error!(error = %e, "Digest retry failed."),
+                    }
+                }
+            })
             .await;
         });
     }

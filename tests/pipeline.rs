@@ -98,11 +98,16 @@ watchlists = ["berni"]
 
     /// Run the binary (off the async runtime, so the in-process SMTP server keeps serving).
     async fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        self.run_at(NOW, args, env).await
+    }
+
+    /// Run the binary as if the time were `now`.
+    async fn run_at(&self, now: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
         let mut command = Command::new(env!("CARGO_BIN_EXE_draftwatch"));
         command
             .arg("--config")
             .arg(&self.config)
-            .args(["--now", NOW])
+            .args(["--now", now])
             .args(args)
             .current_dir(self.dir.path())
             .env("RUST_LOG", "info")
@@ -267,8 +272,13 @@ async fn poll_store_match_and_digest_exactly_once() {
             .contains("Par audzinoša rakstura piespiedu līdzekļu piemērošanu")
     );
 
-    // The next digest run sends nothing.
-    let second = setup.run(&["digest"], &[]).await;
+    // Running the same scheduled digest again sends nothing, and neither does the next day's.
+    let same = setup.run(&["digest"], &[]).await;
+    assert!(same.status.success(), "{}", stderr(&same));
+    assert_eq!(sink.messages().len(), 1, "one digest per scheduled time");
+    let second = setup
+        .run_at("2026-09-16T08:00:00+03:00", &["digest"], &[])
+        .await;
     assert!(second.status.success(), "{}", stderr(&second));
     assert_eq!(sink.messages().len(), 1, "nothing is sent twice");
 }
@@ -295,8 +305,18 @@ async fn crash_between_send_and_mark_repeats_never_loses() {
     let mail = support::parse_mail(&messages[1].data);
     assert!(mail.text.contains("26-TA-2228"));
 
-    // And then it is recorded: a third run sends nothing.
-    assert!(setup.run(&["digest"], &[]).await.status.success());
+    // Same Message-ID: a repeat of the same digest, which clients de-duplicate.
+    let first = support::parse_mail(&messages[0].data);
+    assert_eq!(first.message_id, mail.message_id);
+
+    // And then it is recorded: the next day's run sends nothing.
+    assert!(
+        setup
+            .run_at("2026-09-16T08:00:00+03:00", &["digest"], &[])
+            .await
+            .status
+            .success()
+    );
     assert_eq!(sink.messages().len(), 2);
 }
 
@@ -322,7 +342,11 @@ async fn a_refused_digest_is_sent_on_the_next_run() {
     );
     assert!(sink.messages().is_empty());
 
-    assert!(setup.run(&["digest"], &[]).await.status.success());
+    // A temporary refusal is retried after its back-off, here ten minutes later.
+    let retry = setup
+        .run_at("2026-09-15T09:10:00+03:00", &["digest"], &[])
+        .await;
+    assert!(retry.status.success(), "{}", stderr(&retry));
     assert_eq!(sink.messages().len(), 1, "delivered on the next run");
 }
 
@@ -340,4 +364,36 @@ async fn dry_run_sends_and_records_nothing() {
 
     assert!(setup.run(&["digest"], &[]).await.status.success());
     assert_eq!(sink.messages().len(), 1, "the dry run recorded nothing");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn crash_between_recording_and_sending_delivers_exactly_once() {
+    let server = portal().await;
+    let sink = SmtpSink::start().await;
+    let setup = Setup::new(&server.uri(), sink.port());
+    assert!(setup.run(&["poll"], &[]).await.status.success());
+
+    // The digest is recorded in the outbox, then the process dies before sending it.
+    let crashed = setup
+        .run(&["digest"], &[("DRAFTWATCH_FAILPOINT", "before-send")])
+        .await;
+    assert_eq!(crashed.status.code(), Some(86), "{}", stderr(&crashed));
+    assert!(sink.messages().is_empty());
+
+    // After the restart the recorded digest goes out once, and only once.
+    assert!(setup.run(&["digest"], &[]).await.status.success());
+    assert_eq!(sink.messages().len(), 1);
+    assert!(
+        support::parse_mail(&sink.messages()[0].data)
+            .text
+            .contains("26-TA-2228")
+    );
+    assert!(
+        setup
+            .run_at("2026-09-16T08:00:00+03:00", &["digest"], &[])
+            .await
+            .status
+            .success()
+    );
+    assert_eq!(sink.messages().len(), 1);
 }

@@ -183,17 +183,21 @@ pub struct ParsedMail {
 }
 
 /// Parse `raw` as a MIME message that must have exactly one text/plain and one text/html part
-/// (panics otherwise, naming what is missing).
+/// (panics otherwise, naming what is missing); attachments such as the calendar are ignored.
 pub fn parse_mail(raw: &[u8]) -> ParsedMail {
-    use mail_parser::{MessageParser, PartType};
+    use mail_parser::{MessageParser, MimeHeaders, PartType};
     let message = MessageParser::default()
         .parse(raw)
         .expect("message parses as MIME");
     let mut texts = Vec::new();
     let mut htmls = Vec::new();
     for part in &message.parts {
+        let is_plain = part.content_type().is_none_or(|ct| {
+            ct.c_type.eq_ignore_ascii_case("text")
+                && ct.subtype().is_none_or(|s| s.eq_ignore_ascii_case("plain"))
+        });
         match &part.body {
-            PartType::Text(text) => texts.push(text.to_string()),
+            PartType::Text(text) if is_plain => texts.push(text.to_string()),
             PartType::Html(html) => htmls.push(html.to_string()),
             _ => {}
         }
