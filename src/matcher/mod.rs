@@ -18,7 +18,7 @@ use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexBuilder};
 
 use normalize::{AnalyzedText, fold, lower_words, normalize, rule_stem_keys};
@@ -210,6 +210,10 @@ struct Lookup {
     is_part: Vec<bool>,
 }
 
+/// Total pattern bytes up to which an automaton is built as a full DFA (see
+/// [`LookupBuilder::build`]).
+const MAX_DFA_PATTERN_BYTES: usize = 64 * 1024;
+
 /// Collects patterns while compiling, merging equal keys.
 #[derive(Default)]
 struct LookupBuilder {
@@ -242,13 +246,30 @@ impl LookupBuilder {
             return Ok(None);
         }
         let overlapping = self.is_part.iter().any(|p| *p);
-        let automaton = AhoCorasickBuilder::new()
-            .match_kind(if overlapping {
-                MatchKind::Standard
-            } else {
-                MatchKind::LeftmostLongest
+        let mut builder = AhoCorasickBuilder::new();
+        builder.match_kind(if overlapping {
+            MatchKind::Standard
+        } else {
+            MatchKind::LeftmostLongest
+        });
+        // A full DFA searches about twice as fast as the NFA the crate picks on its own above
+        // 100 patterns; its size grows with the pattern bytes, so it is only forced for
+        // sets of realistic size (a few MB at most), and any failure falls back to the
+        // crate's own choice.
+        let pattern_bytes: usize = self.patterns.iter().map(String::len).sum();
+        let forced_dfa = (pattern_bytes <= MAX_DFA_PATTERN_BYTES)
+            .then(|| {
+                builder
+                    .clone()
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&self.patterns)
+                    .ok()
             })
-            .build(&self.patterns)?;
+            .flatten();
+        let automaton = match forced_dfa {
+            Some(dfa) => dfa,
+            None => builder.build(&self.patterns)?,
+        };
         Ok(Some(Lookup {
             automaton,
             targets: self.targets,
@@ -269,6 +290,22 @@ pub struct WatchlistSet {
     words: Option<Lookup>,
     regex_rules: Vec<usize>,
     used_fields: u8,
+}
+
+/// A hit and the index of the rule that made it, collected for all fields of a draft before
+/// the verdicts are formed (a short list, rather than one list per rule of the set).
+#[derive(Debug)]
+struct RuleHit {
+    rule_index: u32,
+    hit: Hit,
+}
+
+/// Where the occurrences of one rule were found: the rule, the field and its analysis.
+struct Found<'a> {
+    rule_index: u32,
+    field: Field,
+    text: &'a str,
+    analyzed: &'a AnalyzedText,
 }
 
 /// One rule word found at one token.
@@ -457,8 +494,7 @@ impl WatchlistSet {
 
     /// Every watchlist's verdict on one draft, in name order.
     pub fn evaluate(&self, input: &MatchInput<'_>) -> Vec<WatchlistVerdict> {
-        let mut rule_hits: Vec<Vec<Hit>> = Vec::new();
-        rule_hits.resize_with(self.rules.len(), Vec::new);
+        let mut rule_hits: Vec<RuleHit> = Vec::new();
         for field in Field::ALL {
             if self.used_fields & field.bit() == 0 {
                 continue;
@@ -481,7 +517,7 @@ impl WatchlistSet {
             .collect()
     }
 
-    fn match_field(&self, field: Field, text: &str, rule_hits: &mut [Vec<Hit>]) {
+    fn match_field(&self, field: Field, text: &str, rule_hits: &mut Vec<RuleHit>) {
         let analyzed = AnalyzedText::new(text);
         let mut occurrences: Vec<Occurrence> = Vec::new();
         if let Some(lookup) = &self.stems {
@@ -514,11 +550,14 @@ impl WatchlistSet {
                     .iter()
                     .take_while(|o| o.rule == rule_id)
                     .count();
-            if let (Some(rule), Some(hits)) = (
-                self.rules.get(rule_id as usize),
-                rule_hits.get_mut(rule_id as usize),
-            ) {
-                resolve_terms(rule, field, text, &analyzed, &occurrences[start..end], hits);
+            if let Some(rule) = self.rules.get(rule_id as usize) {
+                let found = Found {
+                    rule_index: rule_id,
+                    field,
+                    text,
+                    analyzed: &analyzed,
+                };
+                resolve_terms(rule, &found, &occurrences[start..end], rule_hits);
             }
             start = end;
         }
@@ -533,14 +572,15 @@ impl WatchlistSet {
                 continue;
             }
             for m in regex.find_iter(text).filter(|m| !m.is_empty()) {
-                if let Some(hits) = rule_hits.get_mut(rule_index) {
-                    hits.push(Hit {
+                rule_hits.push(RuleHit {
+                    rule_index: rule_index as u32,
+                    hit: Hit {
                         rule: rule.text.clone(),
                         field,
                         span: m.range(),
                         matched: m.as_str().to_string(),
-                    });
-                }
+                    },
+                });
             }
         }
     }
@@ -598,7 +638,7 @@ impl WatchlistSet {
         }
     }
 
-    fn verdicts(&self, mut rule_hits: Vec<Vec<Hit>>) -> Vec<WatchlistVerdict> {
+    fn verdicts(&self, mut rule_hits: Vec<RuleHit>) -> Vec<WatchlistVerdict> {
         let mut verdicts: Vec<WatchlistVerdict> = self
             .watchlists
             .iter()
@@ -613,7 +653,10 @@ impl WatchlistSet {
             .collect();
         let mut masks: Vec<Vec<Hit>> = vec![Vec::new(); self.watchlists.len()];
         let mut positives: Vec<Vec<(usize, Hit)>> = vec![Vec::new(); self.watchlists.len()];
-        for (rule_index, hits) in rule_hits.iter_mut().enumerate() {
+        // Rule order, and within a rule the order found (stable sort), as verdicts list them.
+        rule_hits.sort_by_key(|h| h.rule_index);
+        for RuleHit { rule_index, hit } in rule_hits {
+            let rule_index = rule_index as usize;
             let Some(rule) = self.rules.get(rule_index) else {
                 continue;
             };
@@ -624,11 +667,10 @@ impl WatchlistSet {
             ) else {
                 continue;
             };
-            let hits = std::mem::take(hits);
             match rule.negative {
-                Some(NegativeScope::Draft) => verdict.excluded_by.extend(hits),
-                Some(NegativeScope::Overlap) => mask.extend(hits),
-                None => positive.extend(hits.into_iter().map(|h| (rule_index, h))),
+                Some(NegativeScope::Draft) => verdict.excluded_by.push(hit),
+                Some(NegativeScope::Overlap) => mask.push(hit),
+                None => positive.push((rule_index, hit)),
             }
         }
         for ((verdict, mask), positive) in verdicts.iter_mut().zip(masks).zip(positives) {
@@ -682,26 +724,28 @@ impl WatchlistSet {
 /// words between neighbours.
 fn resolve_terms(
     rule: &CompiledRule,
-    field: Field,
-    text: &str,
-    analyzed: &AnalyzedText,
+    found: &Found<'_>,
     occurrences: &[Occurrence],
-    hits: &mut Vec<Hit>,
+    hits: &mut Vec<RuleHit>,
 ) {
     let CompiledKind::Terms { words } = rule.kind else {
         return;
     };
+    let tokens = &found.analyzed.tokens;
     let mut push = |first: usize, last: usize| {
-        let (Some(a), Some(b)) = (analyzed.tokens.get(first), analyzed.tokens.get(last)) else {
+        let (Some(a), Some(b)) = (tokens.get(first), tokens.get(last)) else {
             return;
         };
         let span = a.original.start..b.original.end;
-        let matched = text.get(span.clone()).unwrap_or("").to_string();
-        hits.push(Hit {
-            rule: rule.text.clone(),
-            field,
-            span,
-            matched,
+        let matched = found.text.get(span.clone()).unwrap_or("").to_string();
+        hits.push(RuleHit {
+            rule_index: found.rule_index,
+            hit: Hit {
+                rule: rule.text.clone(),
+                field: found.field,
+                span,
+                matched,
+            },
         });
     };
     if words <= 1 {
