@@ -14,7 +14,9 @@ pub mod reload;
 pub mod stem_lv;
 pub mod watchlist;
 
+use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -204,10 +206,54 @@ struct CompiledWatchlist {
 /// One automaton and, per pattern, the rule words it stands for.
 #[derive(Debug)]
 struct Lookup {
-    automaton: AhoCorasick,
+    searcher: Searcher,
     targets: Vec<Vec<Target>>,
     /// Patterns that are word parts (match anywhere inside a word) rather than whole words.
     is_part: Vec<bool>,
+}
+
+/// How a [`Lookup`] finds its patterns in a stream of keys.
+#[derive(Debug)]
+enum Searcher {
+    /// Only whole-word patterns: each token's key is looked up once (the key without the
+    /// wrapping spaces maps to the pattern number). This finds exactly what the automaton
+    /// would: a pattern " key " can only match one whole token of equal key.
+    Keys(HashMap<String, usize, BuildHasherDefault<KeyHasher>>),
+    /// Word parts (which match inside words) or unusual keys: one automaton pass.
+    Automaton(AhoCorasick),
+}
+
+/// A small, fast hash for the short keys of [`Searcher::Keys`] (the `FxHash` mixing step).
+///
+/// Why not the default SipHash: a lookup per word of every draft makes hashing a visible
+/// cost, and the table holds only the admins' rule keys, so flooding is not a concern.
+#[derive(Debug, Default)]
+struct KeyHasher(u64);
+
+impl KeyHasher {
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            for (slot, byte) in word.iter_mut().zip(chunk) {
+                *slot = *byte;
+            }
+            self.mix(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.mix(u64::from(byte));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// Total pattern bytes up to which an automaton is built as a full DFA (see
@@ -241,11 +287,22 @@ impl LookupBuilder {
         }
     }
 
-    fn build(self) -> Result<Option<Lookup>, aho_corasick::BuildError> {
+    /// Build the lookup; `allow_keys` false forces the automaton (tests compare the two).
+    fn build(self, allow_keys: bool) -> Result<Option<Lookup>, aho_corasick::BuildError> {
         if self.patterns.is_empty() {
             return Ok(None);
         }
         let overlapping = self.is_part.iter().any(|p| *p);
+        if allow_keys
+            && !overlapping
+            && let Some(keys) = whole_word_keys(&self.patterns)
+        {
+            return Ok(Some(Lookup {
+                searcher: Searcher::Keys(keys),
+                targets: self.targets,
+                is_part: self.is_part,
+            }));
+        }
         let mut builder = AhoCorasickBuilder::new();
         builder.match_kind(if overlapping {
             MatchKind::Standard
@@ -271,11 +328,27 @@ impl LookupBuilder {
             None => builder.build(&self.patterns)?,
         };
         Ok(Some(Lookup {
-            automaton,
+            searcher: Searcher::Automaton(automaton),
             targets: self.targets,
             is_part: self.is_part,
         }))
     }
+}
+
+/// The keys of whole-word patterns (" key ") for a [`Searcher::Keys`], or `None` when a key
+/// is empty or has a space (never produced by the analysis; then the automaton decides).
+fn whole_word_keys(
+    patterns: &[String],
+) -> Option<HashMap<String, usize, BuildHasherDefault<KeyHasher>>> {
+    let mut keys = HashMap::with_capacity_and_hasher(patterns.len(), Default::default());
+    for (index, pattern) in patterns.iter().enumerate() {
+        let key = pattern.strip_prefix(' ')?.strip_suffix(' ')?;
+        if key.is_empty() || key.contains(' ') {
+            return None;
+        }
+        keys.insert(key.to_string(), index);
+    }
+    Some(keys)
 }
 
 /// All watchlists, compiled for one-pass matching.
@@ -384,7 +457,15 @@ impl WatchlistSet {
     }
 
     /// Compile validated watchlists (sorted by name).
-    pub fn compile(mut watchlists: Vec<Watchlist>) -> Result<Self, WatchlistErrors> {
+    pub fn compile(watchlists: Vec<Watchlist>) -> Result<Self, WatchlistErrors> {
+        Self::compile_with(watchlists, true)
+    }
+
+    /// [`Self::compile`]; `allow_keys` false makes every lookup an automaton.
+    fn compile_with(
+        mut watchlists: Vec<Watchlist>,
+        allow_keys: bool,
+    ) -> Result<Self, WatchlistErrors> {
         watchlists.sort_by(|a, b| a.name.cmp(&b.name));
         let mut set = WatchlistSet::default();
         let mut stems = LookupBuilder::default();
@@ -462,8 +543,8 @@ impl WatchlistSet {
                 message: format!("too many rules to compile: {e}"),
             }])
         };
-        set.stems = stems.build().map_err(automaton_error)?;
-        set.words = words.build().map_err(automaton_error)?;
+        set.stems = stems.build(allow_keys).map_err(automaton_error)?;
+        set.words = words.build(allow_keys).map_err(automaton_error)?;
         if !errors.is_empty() {
             return Err(WatchlistErrors(errors));
         }
@@ -617,8 +698,24 @@ impl WatchlistSet {
                 analyzed.token_at_word(start + 1)
             }
         };
-        if lookup.automaton.match_kind() == MatchKind::Standard {
-            for m in lookup.automaton.find_overlapping_iter(stream) {
+        let automaton = match &lookup.searcher {
+            Searcher::Keys(keys) => {
+                for (index, token) in analyzed.tokens.iter().enumerate() {
+                    let range = if stem_stream {
+                        token.stem.clone()
+                    } else {
+                        token.word.clone()
+                    };
+                    if let Some(&pattern) = stream.get(range).and_then(|key| keys.get(key)) {
+                        record(pattern, index);
+                    }
+                }
+                return;
+            }
+            Searcher::Automaton(automaton) => automaton,
+        };
+        if automaton.match_kind() == MatchKind::Standard {
+            for m in automaton.find_overlapping_iter(stream) {
                 let pattern = m.pattern().as_usize();
                 let token = if lookup.is_part.get(pattern).copied().unwrap_or(false) {
                     analyzed.token_containing_word_byte(m.start())
@@ -630,7 +727,7 @@ impl WatchlistSet {
                 }
             }
         } else {
-            for m in lookup.automaton.find_iter(stream) {
+            for m in automaton.find_iter(stream) {
                 if let Some(token) = whole_word_token(m.start()) {
                     record(m.pattern().as_usize(), token);
                 }
@@ -793,4 +890,61 @@ fn chain_end(
         .iter()
         .filter(|&&t| t > previous && t - previous - 1 <= within)
         .find_map(|&t| chain_end(positions, index + 1, t, within))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const VOCABULARY: &[&str] = &[
+        "bērniem", "bērns", "ģimenes", "gimene", "pabalsts", "pabalstu", "skolu", "likums",
+        "likuma", "nodokļu", "nodoklis", "un", "par", "Ārsts", "ārstu",
+    ];
+
+    fn words(picks: &[usize]) -> String {
+        picks
+            .iter()
+            .filter_map(|&i| VOCABULARY.get(i % VOCABULARY.len()))
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    proptest! {
+        /// Looking whole-word keys up token by token finds exactly what the automaton finds.
+        #[test]
+        fn key_lookup_equals_automaton(
+            rules in proptest::collection::vec(
+                (proptest::collection::vec(0..40usize, 1..3), any::<bool>(), 0..3usize),
+                1..6,
+            ),
+            text in proptest::collection::vec(0..40usize, 0..30),
+        ) {
+            let mut toml = String::from("name = \"t\"\n");
+            for (picks, exact, within) in &rules {
+                let kind = if picks.len() > 1 { "phrase" } else { "word" };
+                toml.push_str(&format!(
+                    "[[rules]]\n{kind} = \"{}\"\nexact = {exact}\n",
+                    words(picks)
+                ));
+                if picks.len() > 1 {
+                    toml.push_str(&format!("within = {within}\n"));
+                }
+            }
+            let list = watchlist::parse_watchlist(Path::new("t.toml"), &toml)
+                .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            let keys = WatchlistSet::compile_with(vec![list.clone()], true)
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let automaton = WatchlistSet::compile_with(vec![list], false)
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert!(matches!(
+                keys.stems.as_ref().map(|l| &l.searcher),
+                None | Some(Searcher::Keys(_))
+            ));
+            let text = words(&text);
+            let input = MatchInput { title: &text, ..MatchInput::default() };
+            prop_assert_eq!(keys.evaluate(&input), automaton.evaluate(&input));
+        }
+    }
 }
