@@ -498,7 +498,11 @@ impl AnalyzedText {
         // bytes of the folded word.
         let ascii_lower = lower.is_ascii();
         let cut = stem_lv::stem_cut(lower, ascii_lower, Some((chars, vowels)));
-        let kept_chars = lower.get(..cut.keep).map_or(0, |kept| kept.chars().count());
+        // Count the few removed characters rather than the many kept ones.
+        let removed_chars = lower
+            .get(cut.keep..)
+            .map_or(0, |removed| removed.chars().count());
+        let kept_chars = chars.saturating_sub(removed_chars);
         self.stems.push_str(
             self.words
                 .get(words_len..words_len + kept_chars)
