@@ -1,10 +1,10 @@
 //! Watchlist matching: decides, for every draft, which watchlists fire and why.
 //!
 //! Watchlists (`watchlists/*.toml`, format in `watchlists/README.md`) are loaded and validated
-//! by [`watchlist`], compiled here into one [`WatchlistSet`]: two Aho-Corasick automata over
-//! normalised stems and folded words (see [`normalize`], [`stem_lv`]) cover every word, phrase
-//! and word-part rule of every watchlist in one pass per field; only regex rules run one by
-//! one. Every hit keeps the byte range in the ORIGINAL field text so the digest can highlight
+//! by [`watchlist`], compiled here into one [`WatchlistSet`]: two lookups over normalised stems
+//! and folded words (see [`normalize`], [`stem_lv`]) cover every word, phrase and word-part
+//! rule of every watchlist in one pass per field (a key per word in a hash map, or an
+//! Aho-Corasick automaton when there are word parts); only regex rules run one by one. Every hit keeps the byte range in the ORIGINAL field text so the digest can highlight
 //! it. This module does not read the store, send mail or watch files ([`reload`] does that).
 
 pub mod backtest;
