@@ -1,10 +1,10 @@
 //! Watchlist matching: decides, for every draft, which watchlists fire and why.
 //!
 //! Watchlists (`watchlists/*.toml`, format in `watchlists/README.md`) are loaded and validated
-//! by [`watchlist`], compiled here into one [`WatchlistSet`]: two Aho-Corasick automata over
-//! normalised stems and folded words (see [`normalize`], [`stem_lv`]) cover every word, phrase
-//! and word-part rule of every watchlist in one pass per field; only regex rules run one by
-//! one. Every hit keeps the byte range in the ORIGINAL field text so the digest can highlight
+//! by [`watchlist`], compiled here into one [`WatchlistSet`]: two lookups over normalised stems
+//! and folded words (see [`normalize`], [`stem_lv`]) cover every word, phrase and word-part
+//! rule of every watchlist in one pass per field (a key per word in a hash map, or an
+//! Aho-Corasick automaton when there are word parts); only regex rules run one by one. Every hit keeps the byte range in the ORIGINAL field text so the digest can highlight
 //! it. This module does not read the store, send mail or watch files ([`reload`] does that).
 
 pub mod backtest;
@@ -14,11 +14,13 @@ pub mod reload;
 pub mod stem_lv;
 pub mod watchlist;
 
+use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexBuilder};
 
 use normalize::{AnalyzedText, fold, lower_words, normalize, rule_stem_keys};
@@ -204,11 +206,59 @@ struct CompiledWatchlist {
 /// One automaton and, per pattern, the rule words it stands for.
 #[derive(Debug)]
 struct Lookup {
-    automaton: AhoCorasick,
+    searcher: Searcher,
     targets: Vec<Vec<Target>>,
     /// Patterns that are word parts (match anywhere inside a word) rather than whole words.
     is_part: Vec<bool>,
 }
+
+/// How a [`Lookup`] finds its patterns in a stream of keys.
+#[derive(Debug)]
+enum Searcher {
+    /// Only whole-word patterns: each token's key is looked up once (the key without the
+    /// wrapping spaces maps to the pattern number). This finds exactly what the automaton
+    /// would: a pattern " key " can only match one whole token of equal key.
+    Keys(HashMap<String, usize, BuildHasherDefault<KeyHasher>>),
+    /// Word parts (which match inside words) or unusual keys: one automaton pass.
+    Automaton(AhoCorasick),
+}
+
+/// A small, fast hash for the short keys of [`Searcher::Keys`] (the `FxHash` mixing step).
+///
+/// Why not the default SipHash: a lookup per word of every draft makes hashing a visible
+/// cost, and the table holds only the admins' rule keys, so flooding is not a concern.
+#[derive(Debug, Default)]
+struct KeyHasher(u64);
+
+impl KeyHasher {
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            for (slot, byte) in word.iter_mut().zip(chunk) {
+                *slot = *byte;
+            }
+            self.mix(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.mix(u64::from(byte));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Total pattern bytes up to which an automaton is built as a full DFA (see
+/// [`LookupBuilder::build`]).
+const MAX_DFA_PATTERN_BYTES: usize = 64 * 1024;
 
 /// Collects patterns while compiling, merging equal keys.
 #[derive(Default)]
@@ -237,24 +287,68 @@ impl LookupBuilder {
         }
     }
 
-    fn build(self) -> Result<Option<Lookup>, aho_corasick::BuildError> {
+    /// Build the lookup; `allow_keys` false forces the automaton (tests compare the two).
+    fn build(self, allow_keys: bool) -> Result<Option<Lookup>, aho_corasick::BuildError> {
         if self.patterns.is_empty() {
             return Ok(None);
         }
         let overlapping = self.is_part.iter().any(|p| *p);
-        let automaton = AhoCorasickBuilder::new()
-            .match_kind(if overlapping {
-                MatchKind::Standard
-            } else {
-                MatchKind::LeftmostLongest
+        if allow_keys
+            && !overlapping
+            && let Some(keys) = whole_word_keys(&self.patterns)
+        {
+            return Ok(Some(Lookup {
+                searcher: Searcher::Keys(keys),
+                targets: self.targets,
+                is_part: self.is_part,
+            }));
+        }
+        let mut builder = AhoCorasickBuilder::new();
+        builder.match_kind(if overlapping {
+            MatchKind::Standard
+        } else {
+            MatchKind::LeftmostLongest
+        });
+        // A full DFA searches about twice as fast as the NFA the crate picks on its own above
+        // 100 patterns; its size grows with the pattern bytes, so it is only forced for
+        // sets of realistic size (a few MB at most), and any failure falls back to the
+        // crate's own choice.
+        let pattern_bytes: usize = self.patterns.iter().map(String::len).sum();
+        let forced_dfa = (pattern_bytes <= MAX_DFA_PATTERN_BYTES)
+            .then(|| {
+                builder
+                    .clone()
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&self.patterns)
+                    .ok()
             })
-            .build(&self.patterns)?;
+            .flatten();
+        let automaton = match forced_dfa {
+            Some(dfa) => dfa,
+            None => builder.build(&self.patterns)?,
+        };
         Ok(Some(Lookup {
-            automaton,
+            searcher: Searcher::Automaton(automaton),
             targets: self.targets,
             is_part: self.is_part,
         }))
     }
+}
+
+/// The keys of whole-word patterns (" key ") for a [`Searcher::Keys`], or `None` when a key
+/// is empty or has a space (never produced by the analysis; then the automaton decides).
+fn whole_word_keys(
+    patterns: &[String],
+) -> Option<HashMap<String, usize, BuildHasherDefault<KeyHasher>>> {
+    let mut keys = HashMap::with_capacity_and_hasher(patterns.len(), Default::default());
+    for (index, pattern) in patterns.iter().enumerate() {
+        let key = pattern.strip_prefix(' ')?.strip_suffix(' ')?;
+        if key.is_empty() || key.contains(' ') {
+            return None;
+        }
+        keys.insert(key.to_string(), index);
+    }
+    Some(keys)
 }
 
 /// All watchlists, compiled for one-pass matching.
@@ -269,6 +363,22 @@ pub struct WatchlistSet {
     words: Option<Lookup>,
     regex_rules: Vec<usize>,
     used_fields: u8,
+}
+
+/// A hit and the index of the rule that made it, collected for all fields of a draft before
+/// the verdicts are formed (a short list, rather than one list per rule of the set).
+#[derive(Debug)]
+struct RuleHit {
+    rule_index: u32,
+    hit: Hit,
+}
+
+/// Where the occurrences of one rule were found: the rule, the field and its analysis.
+struct Found<'a> {
+    rule_index: u32,
+    field: Field,
+    text: &'a str,
+    analyzed: &'a AnalyzedText,
 }
 
 /// One rule word found at one token.
@@ -347,7 +457,15 @@ impl WatchlistSet {
     }
 
     /// Compile validated watchlists (sorted by name).
-    pub fn compile(mut watchlists: Vec<Watchlist>) -> Result<Self, WatchlistErrors> {
+    pub fn compile(watchlists: Vec<Watchlist>) -> Result<Self, WatchlistErrors> {
+        Self::compile_with(watchlists, true)
+    }
+
+    /// [`Self::compile`]; `allow_keys` false makes every lookup an automaton.
+    fn compile_with(
+        mut watchlists: Vec<Watchlist>,
+        allow_keys: bool,
+    ) -> Result<Self, WatchlistErrors> {
         watchlists.sort_by(|a, b| a.name.cmp(&b.name));
         let mut set = WatchlistSet::default();
         let mut stems = LookupBuilder::default();
@@ -425,8 +543,8 @@ impl WatchlistSet {
                 message: format!("too many rules to compile: {e}"),
             }])
         };
-        set.stems = stems.build().map_err(automaton_error)?;
-        set.words = words.build().map_err(automaton_error)?;
+        set.stems = stems.build(allow_keys).map_err(automaton_error)?;
+        set.words = words.build(allow_keys).map_err(automaton_error)?;
         if !errors.is_empty() {
             return Err(WatchlistErrors(errors));
         }
@@ -457,8 +575,7 @@ impl WatchlistSet {
 
     /// Every watchlist's verdict on one draft, in name order.
     pub fn evaluate(&self, input: &MatchInput<'_>) -> Vec<WatchlistVerdict> {
-        let mut rule_hits: Vec<Vec<Hit>> = Vec::new();
-        rule_hits.resize_with(self.rules.len(), Vec::new);
+        let mut rule_hits: Vec<RuleHit> = Vec::new();
         for field in Field::ALL {
             if self.used_fields & field.bit() == 0 {
                 continue;
@@ -481,7 +598,7 @@ impl WatchlistSet {
             .collect()
     }
 
-    fn match_field(&self, field: Field, text: &str, rule_hits: &mut [Vec<Hit>]) {
+    fn match_field(&self, field: Field, text: &str, rule_hits: &mut Vec<RuleHit>) {
         let analyzed = AnalyzedText::new(text);
         let mut occurrences: Vec<Occurrence> = Vec::new();
         if let Some(lookup) = &self.stems {
@@ -514,11 +631,14 @@ impl WatchlistSet {
                     .iter()
                     .take_while(|o| o.rule == rule_id)
                     .count();
-            if let (Some(rule), Some(hits)) = (
-                self.rules.get(rule_id as usize),
-                rule_hits.get_mut(rule_id as usize),
-            ) {
-                resolve_terms(rule, field, text, &analyzed, &occurrences[start..end], hits);
+            if let Some(rule) = self.rules.get(rule_id as usize) {
+                let found = Found {
+                    rule_index: rule_id,
+                    field,
+                    text,
+                    analyzed: &analyzed,
+                };
+                resolve_terms(rule, &found, &occurrences[start..end], rule_hits);
             }
             start = end;
         }
@@ -533,14 +653,15 @@ impl WatchlistSet {
                 continue;
             }
             for m in regex.find_iter(text).filter(|m| !m.is_empty()) {
-                if let Some(hits) = rule_hits.get_mut(rule_index) {
-                    hits.push(Hit {
+                rule_hits.push(RuleHit {
+                    rule_index: rule_index as u32,
+                    hit: Hit {
                         rule: rule.text.clone(),
                         field,
                         span: m.range(),
                         matched: m.as_str().to_string(),
-                    });
-                }
+                    },
+                });
             }
         }
     }
@@ -577,8 +698,24 @@ impl WatchlistSet {
                 analyzed.token_at_word(start + 1)
             }
         };
-        if lookup.automaton.match_kind() == MatchKind::Standard {
-            for m in lookup.automaton.find_overlapping_iter(stream) {
+        let automaton = match &lookup.searcher {
+            Searcher::Keys(keys) => {
+                for (index, token) in analyzed.tokens.iter().enumerate() {
+                    let range = if stem_stream {
+                        token.stem.clone()
+                    } else {
+                        token.word.clone()
+                    };
+                    if let Some(&pattern) = stream.get(range).and_then(|key| keys.get(key)) {
+                        record(pattern, index);
+                    }
+                }
+                return;
+            }
+            Searcher::Automaton(automaton) => automaton,
+        };
+        if automaton.match_kind() == MatchKind::Standard {
+            for m in automaton.find_overlapping_iter(stream) {
                 let pattern = m.pattern().as_usize();
                 let token = if lookup.is_part.get(pattern).copied().unwrap_or(false) {
                     analyzed.token_containing_word_byte(m.start())
@@ -590,7 +727,7 @@ impl WatchlistSet {
                 }
             }
         } else {
-            for m in lookup.automaton.find_iter(stream) {
+            for m in automaton.find_iter(stream) {
                 if let Some(token) = whole_word_token(m.start()) {
                     record(m.pattern().as_usize(), token);
                 }
@@ -598,7 +735,7 @@ impl WatchlistSet {
         }
     }
 
-    fn verdicts(&self, mut rule_hits: Vec<Vec<Hit>>) -> Vec<WatchlistVerdict> {
+    fn verdicts(&self, mut rule_hits: Vec<RuleHit>) -> Vec<WatchlistVerdict> {
         let mut verdicts: Vec<WatchlistVerdict> = self
             .watchlists
             .iter()
@@ -613,7 +750,10 @@ impl WatchlistSet {
             .collect();
         let mut masks: Vec<Vec<Hit>> = vec![Vec::new(); self.watchlists.len()];
         let mut positives: Vec<Vec<(usize, Hit)>> = vec![Vec::new(); self.watchlists.len()];
-        for (rule_index, hits) in rule_hits.iter_mut().enumerate() {
+        // Rule order, and within a rule the order found (stable sort), as verdicts list them.
+        rule_hits.sort_by_key(|h| h.rule_index);
+        for RuleHit { rule_index, hit } in rule_hits {
+            let rule_index = rule_index as usize;
             let Some(rule) = self.rules.get(rule_index) else {
                 continue;
             };
@@ -624,11 +764,10 @@ impl WatchlistSet {
             ) else {
                 continue;
             };
-            let hits = std::mem::take(hits);
             match rule.negative {
-                Some(NegativeScope::Draft) => verdict.excluded_by.extend(hits),
-                Some(NegativeScope::Overlap) => mask.extend(hits),
-                None => positive.extend(hits.into_iter().map(|h| (rule_index, h))),
+                Some(NegativeScope::Draft) => verdict.excluded_by.push(hit),
+                Some(NegativeScope::Overlap) => mask.push(hit),
+                None => positive.push((rule_index, hit)),
             }
         }
         for ((verdict, mask), positive) in verdicts.iter_mut().zip(masks).zip(positives) {
@@ -682,26 +821,28 @@ impl WatchlistSet {
 /// words between neighbours.
 fn resolve_terms(
     rule: &CompiledRule,
-    field: Field,
-    text: &str,
-    analyzed: &AnalyzedText,
+    found: &Found<'_>,
     occurrences: &[Occurrence],
-    hits: &mut Vec<Hit>,
+    hits: &mut Vec<RuleHit>,
 ) {
     let CompiledKind::Terms { words } = rule.kind else {
         return;
     };
+    let tokens = &found.analyzed.tokens;
     let mut push = |first: usize, last: usize| {
-        let (Some(a), Some(b)) = (analyzed.tokens.get(first), analyzed.tokens.get(last)) else {
+        let (Some(a), Some(b)) = (tokens.get(first), tokens.get(last)) else {
             return;
         };
         let span = a.original.start..b.original.end;
-        let matched = text.get(span.clone()).unwrap_or("").to_string();
-        hits.push(Hit {
-            rule: rule.text.clone(),
-            field,
-            span,
-            matched,
+        let matched = found.text.get(span.clone()).unwrap_or("").to_string();
+        hits.push(RuleHit {
+            rule_index: found.rule_index,
+            hit: Hit {
+                rule: rule.text.clone(),
+                field: found.field,
+                span,
+                matched,
+            },
         });
     };
     if words <= 1 {
@@ -749,4 +890,61 @@ fn chain_end(
         .iter()
         .filter(|&&t| t > previous && t - previous - 1 <= within)
         .find_map(|&t| chain_end(positions, index + 1, t, within))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const VOCABULARY: &[&str] = &[
+        "bērniem", "bērns", "ģimenes", "gimene", "pabalsts", "pabalstu", "skolu", "likums",
+        "likuma", "nodokļu", "nodoklis", "un", "par", "Ārsts", "ārstu",
+    ];
+
+    fn words(picks: &[usize]) -> String {
+        picks
+            .iter()
+            .filter_map(|&i| VOCABULARY.get(i % VOCABULARY.len()))
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    proptest! {
+        /// Looking whole-word keys up token by token finds exactly what the automaton finds.
+        #[test]
+        fn key_lookup_equals_automaton(
+            rules in proptest::collection::vec(
+                (proptest::collection::vec(0..40usize, 1..3), any::<bool>(), 0..3usize),
+                1..6,
+            ),
+            text in proptest::collection::vec(0..40usize, 0..30),
+        ) {
+            let mut toml = String::from("name = \"t\"\n");
+            for (picks, exact, within) in &rules {
+                let kind = if picks.len() > 1 { "phrase" } else { "word" };
+                toml.push_str(&format!(
+                    "[[rules]]\n{kind} = \"{}\"\nexact = {exact}\n",
+                    words(picks)
+                ));
+                if picks.len() > 1 {
+                    toml.push_str(&format!("within = {within}\n"));
+                }
+            }
+            let list = watchlist::parse_watchlist(Path::new("t.toml"), &toml)
+                .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            let keys = WatchlistSet::compile_with(vec![list.clone()], true)
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let automaton = WatchlistSet::compile_with(vec![list], false)
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert!(matches!(
+                keys.stems.as_ref().map(|l| &l.searcher),
+                None | Some(Searcher::Keys(_))
+            ));
+            let text = words(&text);
+            let input = MatchInput { title: &text, ..MatchInput::default() };
+            prop_assert_eq!(keys.evaluate(&input), automaton.evaluate(&input));
+        }
+    }
 }

@@ -45,40 +45,47 @@ fn decode_entity(entity: &str) -> Option<String> {
     (decoded != entity).then(|| decoded.into_owned())
 }
 
+/// Decode the entity (or chain of entities such as "&amp;quot;") at the start of `rest`,
+/// which begins with `&`: the number of bytes consumed and the decoded text, or `None` when
+/// no known entity starts there (then the `&` stays as text).
+fn decode_entity_at(rest: &str) -> Option<(usize, String)> {
+    // Decode chains such as "&amp;quot;" (double-escaped HTML from some portals): a decoded
+    // "&" starts a new entity with the text that follows it.
+    let mut consumed = 1;
+    let mut decoded: Option<String> = None;
+    while let Some(len) = entity_name_len(rest.get(consumed..).unwrap_or("")) {
+        let candidate = format!("&{}", rest.get(consumed..consumed + len).unwrap_or(""));
+        let Some(value) = decode_entity(&candidate) else {
+            break;
+        };
+        consumed += len;
+        let chain_continues = value == "&";
+        decoded = Some(value);
+        if !chain_continues {
+            break;
+        }
+    }
+    decoded.map(|value| (consumed, value))
+}
+
 /// Walk `text` as characters after entity decoding and punctuation mapping, calling `emit`
 /// with each character and the byte range of the original text it came from.
 fn for_each_clean_char(text: &str, mut emit: impl FnMut(char, Range<usize>)) {
     let mut pos = 0;
     while pos < text.len() {
         let Some(rest) = text.get(pos..) else { break };
-        if rest.starts_with('&') {
-            // Decode chains such as "&amp;quot;" (double-escaped HTML from some portals): a
-            // decoded "&" starts a new entity with the text that follows it.
-            let mut consumed = 1;
-            let mut decoded: Option<String> = None;
-            while let Some(len) = entity_name_len(rest.get(consumed..).unwrap_or("")) {
-                let candidate = format!("&{}", rest.get(consumed..consumed + len).unwrap_or(""));
-                let Some(value) = decode_entity(&candidate) else {
-                    break;
-                };
-                consumed += len;
-                let chain_continues = value == "&";
-                decoded = Some(value);
-                if !chain_continues {
-                    break;
+        if rest.starts_with('&')
+            && let Some((consumed, value)) = decode_entity_at(rest)
+        {
+            let range = pos..pos + consumed;
+            for c in value.chars() {
+                let c = plain_punctuation(c).unwrap_or(c);
+                if c != '\u{0}' {
+                    emit(c, range.clone());
                 }
             }
-            if let Some(value) = decoded {
-                let range = pos..pos + consumed;
-                for c in value.chars() {
-                    let c = plain_punctuation(c).unwrap_or(c);
-                    if c != '\u{0}' {
-                        emit(c, range.clone());
-                    }
-                }
-                pos += consumed;
-                continue;
-            }
+            pos += consumed;
+            continue;
         }
         let Some(c) = rest.chars().next() else { break };
         let len = c.len_utf8();
@@ -128,26 +135,41 @@ pub fn fold_into(text: &str, out: &mut String) {
         return;
     }
     for c in text.chars() {
-        match c {
-            'ā' => out.push('a'),
-            'č' => out.push('c'),
-            'ē' => out.push('e'),
-            'ģ' => out.push('g'),
-            'ī' => out.push('i'),
-            'ķ' => out.push('k'),
-            'ļ' => out.push('l'),
-            'ņ' => out.push('n'),
-            'š' => out.push('s'),
-            'ū' => out.push('u'),
-            'ž' => out.push('z'),
-            c if c.is_ascii() => out.push(c),
-            c if is_combining_mark(c) => {}
-            c => decompose_canonical(c, |d| {
-                if !is_combining_mark(d) {
-                    out.push(d);
-                }
-            }),
-        }
+        fold_char_into(c, out);
+    }
+}
+
+/// The folded form of a Latvian letter, or `None` when `c` is not one (letters with
+/// diacritics fold to their ASCII base letter).
+fn fold_latvian(c: char) -> Option<char> {
+    match c {
+        'ā' => Some('a'),
+        'č' => Some('c'),
+        'ē' => Some('e'),
+        'ģ' => Some('g'),
+        'ī' => Some('i'),
+        'ķ' => Some('k'),
+        'ļ' => Some('l'),
+        'ņ' => Some('n'),
+        'š' => Some('s'),
+        'ū' => Some('u'),
+        'ž' => Some('z'),
+        _ => None,
+    }
+}
+
+/// Append the folded form of one character (fold is character by character).
+fn fold_char_into(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(c);
+    } else if let Some(base) = fold_latvian(c) {
+        out.push(base);
+    } else if !is_combining_mark(c) {
+        decompose_canonical(c, |d| {
+            if !is_combining_mark(d) {
+                out.push(d);
+            }
+        });
     }
 }
 
@@ -163,6 +185,29 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || is_combining_mark(c)
 }
 
+/// Lowercase of a precomposed Latin letter below U+0180 other than U+0130, which always
+/// lowercases to exactly one letter; Latvian letters skip the Unicode table lookup.
+fn latin_lowercase(c: char) -> char {
+    match c {
+        'A'..='Z' => c.to_ascii_lowercase(),
+        'a'..='z' | '0'..='9' | 'ā' | 'č' | 'ē' | 'ģ' | 'ī' | 'ķ' | 'ļ' | 'ņ' | 'š' | 'ū' | 'ž' => {
+            c
+        }
+        'Ā' => 'ā',
+        'Č' => 'č',
+        'Ē' => 'ē',
+        'Ģ' => 'ģ',
+        'Ī' => 'ī',
+        'Ķ' => 'ķ',
+        'Ļ' => 'ļ',
+        'Ņ' => 'ņ',
+        'Š' => 'š',
+        'Ū' => 'ū',
+        'Ž' => 'ž',
+        _ => c.to_lowercase().next().unwrap_or(c),
+    }
+}
+
 /// Lowercase, NFC form of one raw word.
 fn lower_word(raw: &str, out: &mut String) {
     if raw.is_ascii() {
@@ -170,7 +215,7 @@ fn lower_word(raw: &str, out: &mut String) {
     } else if raw.chars().all(|c| c < '\u{180}' && c != '\u{130}') {
         // Precomposed Latin letters (all of Latvian) are NFC and lowercase to one precomposed
         // letter; only U+0130 (İ) lowercases to a letter plus a combining mark.
-        out.extend(raw.chars().map(|c| c.to_lowercase().next().unwrap_or(c)));
+        out.extend(raw.chars().map(latin_lowercase));
     } else if is_nfc_quick(raw.chars()) == IsNormalized::Yes {
         let lowered: String = raw.chars().flat_map(char::to_lowercase).collect();
         if is_nfc_quick(lowered.chars()) == IsNormalized::Yes {
@@ -251,59 +296,222 @@ pub struct AnalyzedText {
     pub tokens: Vec<Token>,
 }
 
+/// The word being collected while [`AnalyzedText::new`] walks a text.
+///
+/// Why two modes: almost every word is a contiguous run of the original text (no entity,
+/// no soft hyphen inside), so it is used in place as a slice; only the rare other words
+/// are copied character by character into `owned`.
+#[derive(Default)]
+struct WordInProgress {
+    /// Byte range in the original text covered so far (`None`: between words).
+    span: Option<Range<usize>>,
+    /// Whether the word's characters are in `owned` rather than `text[span]`.
+    is_owned: bool,
+    owned: String,
+}
+
+impl WordInProgress {
+    /// Add the word characters `text[range]`, taken literally from the text.
+    fn push_literal(&mut self, text: &str, range: Range<usize>) {
+        match &mut self.span {
+            None => {
+                self.span = Some(range);
+                self.is_owned = false;
+            }
+            Some(span) => {
+                if self.is_owned || span.end != range.start {
+                    if !self.is_owned {
+                        self.owned.clear();
+                        self.owned.push_str(text.get(span.clone()).unwrap_or(""));
+                        self.is_owned = true;
+                    }
+                    self.owned.push_str(text.get(range.clone()).unwrap_or(""));
+                }
+                span.end = range.end;
+            }
+        }
+    }
+
+    /// Add a word character that is not literally in the text (decoded from an entity).
+    fn push_decoded(&mut self, text: &str, c: char, range: Range<usize>) {
+        match &mut self.span {
+            None => {
+                self.owned.clear();
+                self.span = Some(range);
+            }
+            Some(span) => {
+                if !self.is_owned {
+                    self.owned.clear();
+                    self.owned.push_str(text.get(span.clone()).unwrap_or(""));
+                }
+                span.end = range.end;
+            }
+        }
+        self.is_owned = true;
+        self.owned.push(c);
+    }
+}
+
+/// Reusable buffers for the words that need lowercasing beyond ASCII.
+#[derive(Default)]
+struct Scratch {
+    lower: String,
+    stem: String,
+}
+
 impl AnalyzedText {
     /// Analyse `text`.
     pub fn new(text: &str) -> Self {
         let mut analyzed = AnalyzedText {
-            stems: String::with_capacity(text.len()),
-            words: String::with_capacity(text.len()),
+            stems: String::with_capacity(text.len() + 16),
+            words: String::with_capacity(text.len() + 16),
             tokens: Vec::with_capacity(text.len() / 6),
         };
-        let mut raw = String::new();
-        let mut lower = String::new();
-        let mut scratch = String::new();
-        let mut start: Option<usize> = None;
-        let mut end = 0;
-        let mut flush =
-            |raw: &mut String, start: &mut Option<usize>, end: usize, this: &mut AnalyzedText| {
-                if let Some(begin) = start.take() {
-                    lower.clear();
-                    lower_word(raw, &mut lower);
-                    this.push_word(&lower, begin..end, &mut scratch);
-                    raw.clear();
-                }
-            };
-        for_each_clean_char(text, |c, range| {
-            if is_word_char(c) {
-                if start.is_none() {
-                    start = Some(range.start);
-                }
-                raw.push(c);
-                end = range.end;
-            } else {
-                flush(&mut raw, &mut start, end, &mut analyzed);
+        let mut word = WordInProgress::default();
+        let mut scratch = Scratch::default();
+        let bytes = text.as_bytes();
+        let mut pos = 0;
+        while let Some(&byte) = bytes.get(pos) {
+            if byte.is_ascii_alphanumeric() {
+                // The common case: a run of ASCII letters and digits.
+                let run = bytes
+                    .get(pos..)
+                    .unwrap_or_default()
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric())
+                    .count();
+                word.push_literal(text, pos..pos + run);
+                pos += run;
+                continue;
             }
-        });
-        flush(&mut raw, &mut start, end, &mut analyzed);
+            if byte.is_ascii() && byte != b'&' {
+                analyzed.end_word(text, &mut word, &mut scratch);
+                pos += 1;
+                continue;
+            }
+            let Some(rest) = text.get(pos..) else { break };
+            if byte == b'&' {
+                if let Some((consumed, value)) = decode_entity_at(rest) {
+                    let range = pos..pos + consumed;
+                    for c in value.chars() {
+                        let c = plain_punctuation(c).unwrap_or(c);
+                        if c == '\u{0}' {
+                            continue;
+                        }
+                        if is_word_char(c) {
+                            word.push_decoded(text, c, range.clone());
+                        } else {
+                            analyzed.end_word(text, &mut word, &mut scratch);
+                        }
+                    }
+                    pos += consumed;
+                } else {
+                    analyzed.end_word(text, &mut word, &mut scratch);
+                    pos += 1;
+                }
+                continue;
+            }
+            let Some(c) = rest.chars().next() else { break };
+            let len = c.len_utf8();
+            match plain_punctuation(c) {
+                // Soft hyphens and zero-width characters vanish, even inside a word.
+                Some('\u{0}') => {}
+                Some(_) => analyzed.end_word(text, &mut word, &mut scratch),
+                None if is_word_char(c) => word.push_literal(text, pos..pos + len),
+                None => analyzed.end_word(text, &mut word, &mut scratch),
+            }
+            pos += len;
+        }
+        analyzed.end_word(text, &mut word, &mut scratch);
         analyzed
     }
 
-    fn push_word(&mut self, lower: &str, original: Range<usize>, scratch: &mut String) {
-        self.stems.push(' ');
-        let stem_start = self.stems.len();
-        stem_key_with_scratch(lower, &mut self.stems, scratch);
-        let stem_end = self.stems.len();
+    /// Finish the word in progress, if any: add its keys and token.
+    fn end_word(&mut self, text: &str, word: &mut WordInProgress, scratch: &mut Scratch) {
+        let Some(original) = word.span.take() else {
+            return;
+        };
+        let raw = if word.is_owned {
+            word.owned.as_str()
+        } else {
+            text.get(original.clone()).unwrap_or("")
+        };
         self.stems.push(' ');
         self.words.push(' ');
+        let stem_start = self.stems.len();
         let word_start = self.words.len();
-        fold_into(lower, &mut self.words);
+        if raw.is_ascii() {
+            // ASCII: lowercase in place in the words stream (folding is the identity), then
+            // stem that slice straight into the stems stream.
+            self.words.push_str(raw);
+            if let Some(lowered) = self.words.get_mut(word_start..) {
+                lowered.make_ascii_lowercase();
+            }
+            let lowered = self.words.get(word_start..).unwrap_or("");
+            stem_lv::stem_into(lowered, true, &mut self.stems);
+        } else if !self.push_latin_word(raw, &mut scratch.lower) {
+            scratch.lower.clear();
+            lower_word(raw, &mut scratch.lower);
+            stem_key_with_scratch(&scratch.lower, &mut self.stems, &mut scratch.stem);
+            fold_into(&scratch.lower, &mut self.words);
+        }
+        let stem_end = self.stems.len();
         let word_end = self.words.len();
+        self.stems.push(' ');
         self.words.push(' ');
         self.tokens.push(Token {
             original,
             stem: stem_start..stem_end,
             word: word_start..word_end,
         });
+    }
+
+    /// Keys of a word of precomposed Latin letters whose every lowercase letter folds to one
+    /// ASCII letter (Latvian words): lowercase, fold, count characters and vowels in one
+    /// pass, stem the lowercase word and take the folded stem from the folded word. Returns
+    /// false, having written nothing, for any other word.
+    fn push_latin_word(&mut self, raw: &str, lower: &mut String) -> bool {
+        let words_len = self.words.len();
+        lower.clear();
+        let (mut chars, mut vowels) = (0, 0);
+        for c in raw.chars() {
+            if c >= '\u{180}' || c == '\u{130}' {
+                self.words.truncate(words_len);
+                return false;
+            }
+            let lowered = latin_lowercase(c);
+            let folded = if lowered.is_ascii() {
+                lowered
+            } else if let Some(base) = fold_latvian(lowered) {
+                base
+            } else {
+                self.words.truncate(words_len);
+                return false;
+            };
+            lower.push(lowered);
+            self.words.push(folded);
+            chars += 1;
+            vowels += usize::from(matches!(folded, 'a' | 'e' | 'i' | 'o' | 'u'));
+        }
+        // The stem is the lowercase word cut after `keep` bytes, plus a replacement tail.
+        // Every letter folded to one byte, so the folded prefix is the first `kept_chars`
+        // bytes of the folded word.
+        let ascii_lower = lower.is_ascii();
+        let cut = stem_lv::stem_cut(lower, ascii_lower, Some((chars, vowels)));
+        // Count the few removed characters rather than the many kept ones.
+        let removed_chars = lower
+            .get(cut.keep..)
+            .map_or(0, |removed| removed.chars().count());
+        let kept_chars = chars.saturating_sub(removed_chars);
+        self.stems.push_str(
+            self.words
+                .get(words_len..words_len + kept_chars)
+                .unwrap_or(""),
+        );
+        for &c in cut.tail() {
+            fold_char_into(c, &mut self.stems);
+        }
+        true
     }
 
     /// Index of the token whose stem key starts at byte `at` of [`Self::stems`].
@@ -346,6 +554,91 @@ impl AnalyzedText {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The straightforward analysis the fast walk of [`AnalyzedText::new`] must agree with:
+    /// every cleaned character one by one, each word copied, lowercased and keyed alone.
+    fn analyze_char_by_char(text: &str) -> AnalyzedText {
+        let mut analyzed = AnalyzedText::default();
+        let mut words: Vec<(String, Range<usize>)> = Vec::new();
+        let mut current: Option<(String, Range<usize>)> = None;
+        for_each_clean_char(text, |c, range| {
+            if is_word_char(c) {
+                let (raw, span) = current.get_or_insert_with(|| (String::new(), range.clone()));
+                raw.push(c);
+                span.end = range.end;
+            } else if let Some(word) = current.take() {
+                words.push(word);
+            }
+        });
+        words.extend(current);
+        for (raw, original) in words {
+            let mut lower = String::new();
+            lower_word(&raw, &mut lower);
+            let mut stem = String::new();
+            stem_key_into(&lower, &mut stem);
+            let word = fold(&lower);
+            let stem_start = analyzed.stems.len() + 1;
+            let word_start = analyzed.words.len() + 1;
+            analyzed.stems.push_str(&format!(" {stem} "));
+            analyzed.words.push_str(&format!(" {word} "));
+            analyzed.tokens.push(Token {
+                original,
+                stem: stem_start..stem_start + stem.len(),
+                word: word_start..word_start + word.len(),
+            });
+        }
+        analyzed
+    }
+
+    /// Text mixing everything the fast walk treats specially.
+    fn tricky_text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            "[a-zA-Z0-9]{1,10}",
+            "[a-zA-ZāčēģīķļņšūžĀČĒĢĪĶĻŅŠŪŽİß]{1,10}",
+            "[ .,;:&#]{1,2}",
+            Just("&quot;".to_string()),
+            Just("&amp;quot;".to_string()),
+            Just("&#257;".to_string()),
+            Just("&#x12B;".to_string()),
+            Just("&shy;".to_string()),
+            Just("&Scaron;".to_string()),
+            Just("&unknown;".to_string()),
+            Just("\u{ad}".to_string()),
+            Just("\u{200b}".to_string()),
+            Just("e\u{304}".to_string()),
+            Just("\u{304}".to_string()),
+            Just("“–”\u{a0}".to_string()),
+            Just("Ωμέγα".to_string()),
+            Just("\u{212A}".to_string()),
+        ];
+        proptest::collection::vec(piece, 0..24).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn fast_analysis_equals_char_by_char_analysis(text in tricky_text()) {
+            prop_assert_eq!(AnalyzedText::new(&text), analyze_char_by_char(&text));
+        }
+
+        #[test]
+        fn fast_analysis_equals_char_by_char_on_any_text(text in any::<String>()) {
+            prop_assert_eq!(AnalyzedText::new(&text), analyze_char_by_char(&text));
+        }
+    }
+
+    #[test]
+    fn latin_lowercase_agrees_with_unicode() {
+        for c in ('\u{0}'..'\u{180}').filter(|c| *c != '\u{130}') {
+            assert_eq!(
+                latin_lowercase(c),
+                c.to_lowercase().next().unwrap_or(c),
+                "{c:?}"
+            );
+        }
+    }
 
     #[test]
     fn entities_quotes_dashes_nfc_lowercase() {

@@ -106,11 +106,23 @@ pub fn stem_folded(word: &str) -> String {
 struct PreparedSuffix {
     text: String,
     chars: usize,
-    last_byte: u8,
+    vowel_threshold: usize,
+    unpalatalise: bool,
+    /// Whether the suffix as written starts with "u" ("u", "us"): those undo two extra
+    /// consonant changes.
+    removes_u: bool,
 }
 
-fn prepare(folded: bool) -> Vec<PreparedSuffix> {
-    SUFFIXES
+/// One suffix table (as written or folded) with, per last byte, the indices of the suffixes
+/// ending in that byte, in table order, so a word is only compared with suffixes it can end
+/// with.
+struct SuffixTable {
+    suffixes: Vec<PreparedSuffix>,
+    by_last_byte: Vec<Vec<u8>>,
+}
+
+fn prepare(folded: bool) -> SuffixTable {
+    let suffixes: Vec<PreparedSuffix> = SUFFIXES
         .iter()
         .map(|s| {
             let text: String = if folded {
@@ -120,103 +132,174 @@ fn prepare(folded: bool) -> Vec<PreparedSuffix> {
             };
             PreparedSuffix {
                 chars: text.chars().count(),
-                last_byte: text.as_bytes().last().copied().unwrap_or(0),
                 text,
+                vowel_threshold: s.vowel_threshold,
+                unpalatalise: s.unpalatalise,
+                removes_u: s.text.starts_with('u'),
             }
         })
-        .collect()
+        .collect();
+    let mut by_last_byte: Vec<Vec<u8>> = vec![Vec::new(); 256];
+    for (index, suffix) in suffixes.iter().enumerate() {
+        if let (Some(&last), Ok(index)) = (suffix.text.as_bytes().last(), u8::try_from(index))
+            && let Some(list) = by_last_byte.get_mut(usize::from(last))
+        {
+            list.push(index);
+        }
+    }
+    SuffixTable {
+        suffixes,
+        by_last_byte,
+    }
 }
 
 /// The suffix table as written and folded ("ām" → "am"), in the same order as [`SUFFIXES`].
-static PREPARED: std::sync::LazyLock<[Vec<PreparedSuffix>; 2]> =
+static PREPARED: std::sync::LazyLock<[SuffixTable; 2]> =
     std::sync::LazyLock::new(|| [prepare(false), prepare(true)]);
 
-/// Append the stem of `word` to `out` (no allocation in the common case); `folded` selects the
-/// folded suffix table of [`stem_folded`].
-pub fn stem_into(word: &str, folded: bool, out: &mut String) {
-    let Some(&last_byte) = word.as_bytes().last() else {
-        return;
-    };
-    let table = &PREPARED[usize::from(folded)];
-    let mut counts: Option<(usize, usize)> = None;
-    for (suffix, prepared) in SUFFIXES.iter().zip(table) {
-        if prepared.last_byte != last_byte || !word.ends_with(prepared.text.as_str()) {
-            continue;
-        }
-        let (char_count, vowels) = *counts.get_or_insert_with(|| {
-            word.chars()
-                .fold((0, 0), |(n, v), c| (n + 1, v + usize::from(is_vowel(c))))
-        });
-        if char_count < prepared.chars + 3 || vowels <= suffix.vowel_threshold {
-            continue;
-        }
-        let rest = &word[..word.len() - prepared.text.len()];
-        if !suffix.unpalatalise {
-            out.push_str(rest);
-            return;
-        }
-        let mut stem: Vec<char> = rest.chars().collect();
-        unpalatalise(&mut stem, suffix.text.starts_with('u'));
-        out.extend(stem);
-        return;
+/// Characters and vowels of a word, counted together in one pass.
+pub(crate) fn char_and_vowel_count(word: &str) -> (usize, usize) {
+    if word.is_ascii() {
+        let vowels = word.bytes().filter(|&b| is_ascii_vowel(b)).count();
+        return (word.len(), vowels);
     }
-    out.push_str(word);
+    word.chars()
+        .fold((0, 0), |(n, v), c| (n + 1, v + usize::from(is_vowel(c))))
 }
 
-/// Undo the consonant change that some declension II, V and VI endings cause.
-fn unpalatalise(stem: &mut Vec<char>, removed_u_suffix: bool) {
-    let n = stem.len();
-    let last2 = |s: &[char]| -> Option<(char, char)> {
-        match s {
-            [.., a, b] => Some((*a, *b)),
-            _ => None,
+fn is_ascii_vowel(b: u8) -> bool {
+    matches!(b, b'a' | b'e' | b'i' | b'o' | b'u')
+}
+
+/// Whether `word` ends with `suffix`, compared byte by byte (suffixes are a few bytes long,
+/// where a loop beats a call to `memcmp`).
+fn ends_with_bytes(word: &[u8], suffix: &[u8]) -> bool {
+    word.len() >= suffix.len()
+        && word
+            .iter()
+            .rev()
+            .zip(suffix.iter().rev())
+            .all(|(a, b)| a == b)
+}
+
+/// How a word is stemmed: keep its first `keep` bytes, then append up to two replacement
+/// letters (undone palatalisation).
+///
+/// Why not a `String`: callers write the stem (or its folded form) straight into their own
+/// buffers, and reuse what they already computed for the kept prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StemCut {
+    /// Bytes of the word kept at its start.
+    pub(crate) keep: usize,
+    tail: [char; 2],
+    tail_len: u8,
+}
+
+impl StemCut {
+    fn keep(keep: usize) -> Self {
+        StemCut {
+            keep,
+            tail: ['\0'; 2],
+            tail_len: 0,
         }
+    }
+
+    fn with_tail(keep: usize, tail: &[char]) -> Self {
+        let mut cut = StemCut::keep(keep);
+        for (slot, &c) in cut.tail.iter_mut().zip(tail) {
+            *slot = c;
+            cut.tail_len += 1;
+        }
+        cut
+    }
+
+    /// The letters appended after the kept prefix.
+    pub(crate) fn tail(&self) -> &[char] {
+        self.tail.get(..usize::from(self.tail_len)).unwrap_or(&[])
+    }
+}
+
+/// Append the stem of `word` to `out` (no allocation); `folded` selects the folded suffix
+/// table of [`stem_folded`].
+pub fn stem_into(word: &str, folded: bool, out: &mut String) {
+    let cut = stem_cut(word, folded, None);
+    out.push_str(word.get(..cut.keep).unwrap_or(word));
+    out.extend(cut.tail());
+}
+
+/// Where the stem of `word` ends; `counts` are the word's characters and vowels when the
+/// caller already knows them (see [`char_and_vowel_count`]).
+pub(crate) fn stem_cut(word: &str, folded: bool, counts: Option<(usize, usize)>) -> StemCut {
+    let bytes = word.as_bytes();
+    let Some(&last_byte) = bytes.last() else {
+        return StemCut::keep(0);
+    };
+    let table = &PREPARED[usize::from(folded)];
+    let candidates = table
+        .by_last_byte
+        .get(usize::from(last_byte))
+        .map_or(&[][..], Vec::as_slice);
+    let mut counts = counts;
+    for &index in candidates {
+        let Some(suffix) = table.suffixes.get(usize::from(index)) else {
+            continue;
+        };
+        if !ends_with_bytes(bytes, suffix.text.as_bytes()) {
+            continue;
+        }
+        let (char_count, vowels) = *counts.get_or_insert_with(|| char_and_vowel_count(word));
+        if char_count < suffix.chars + 3 || vowels <= suffix.vowel_threshold {
+            continue;
+        }
+        let keep = word.len() - suffix.text.len();
+        if !suffix.unpalatalise {
+            return StemCut::keep(keep);
+        }
+        return unpalatalised(word.get(..keep).unwrap_or(""), suffix.removes_u);
+    }
+    StemCut::keep(word.len())
+}
+
+/// The cut of `stem` that undoes the consonant change that some declension II, V and VI
+/// endings cause. Only the last two characters can change.
+fn unpalatalised(stem: &str, removed_u_suffix: bool) -> StemCut {
+    let mut tail = stem.char_indices().rev();
+    let last = tail.next();
+    let before_last = tail.next();
+    let (Some((last_at, b)), Some((pair_at, a))) = (last, before_last) else {
+        // Fewer than two characters: only the single-letter rule can apply.
+        return match last {
+            Some((at, c)) => StemCut::with_tail(at, &[unpalatalise_last(c)]),
+            None => StemCut::keep(stem.len()),
+        };
     };
     if removed_u_suffix {
-        match last2(stem) {
-            Some(('k', 'š')) => {
-                stem[n - 1] = 's';
-                stem.push('t');
-                return;
-            }
-            Some(('ņ', 'ņ')) => {
-                stem[n - 2] = 'n';
-                stem[n - 1] = 'n';
-                return;
-            }
+        match (a, b) {
+            ('k', 'š') => return StemCut::with_tail(last_at, &['s', 't']),
+            ('ņ', 'ņ') => return StemCut::with_tail(pair_at, &['n', 'n']),
             _ => {}
         }
     }
-    match last2(stem) {
-        Some(('p' | 'b' | 'm' | 'v', 'j')) => {
-            stem.pop();
-            return;
-        }
-        Some((a, b)) => {
-            let replacement = match (a, b) {
-                ('š', 'ņ') => Some(('s', 'n')),
-                ('ž', 'ņ') => Some(('z', 'n')),
-                ('š', 'ļ') => Some(('s', 'l')),
-                ('ž', 'ļ') => Some(('z', 'l')),
-                ('ļ', 'ņ') => Some(('l', 'n')),
-                ('ļ', 'ļ') => Some(('l', 'l')),
-                _ => None,
-            };
-            if let Some((x, y)) = replacement {
-                stem[n - 2] = x;
-                stem[n - 1] = y;
-                return;
-            }
-        }
-        None => {}
-    }
-    if let Some(last) = stem.last_mut() {
-        match *last {
-            'č' => *last = 'c',
-            'ļ' => *last = 'l',
-            'ņ' => *last = 'n',
-            _ => {}
-        }
+    let pair = match (a, b) {
+        ('p' | 'b' | 'm' | 'v', 'j') => return StemCut::keep(last_at),
+        ('š', 'ņ') => ['s', 'n'],
+        ('ž', 'ņ') => ['z', 'n'],
+        ('š', 'ļ') => ['s', 'l'],
+        ('ž', 'ļ') => ['z', 'l'],
+        ('ļ', 'ņ') => ['l', 'n'],
+        ('ļ', 'ļ') => ['l', 'l'],
+        _ => return StemCut::with_tail(last_at, &[unpalatalise_last(b)]),
+    };
+    StemCut::with_tail(pair_at, &pair)
+}
+
+/// The final consonant with palatalisation undone ("č" → "c", "ļ" → "l", "ņ" → "n").
+fn unpalatalise_last(c: char) -> char {
+    match c {
+        'č' => 'c',
+        'ļ' => 'l',
+        'ņ' => 'n',
+        other => other,
     }
 }
 
