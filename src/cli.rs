@@ -10,7 +10,9 @@ use std::sync::Mutex;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
+use lettre::Address;
+use lettre::address::Envelope;
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
@@ -26,7 +28,7 @@ use crate::matcher::{MatchInput, WatchlistErrors, WatchlistSet};
 use crate::model::StoredDraft;
 use crate::pipeline::poll_source;
 use crate::sources::{Fetcher, build_source};
-use crate::store::{DraftFilter, Store};
+use crate::store::{DraftFilter, OutboxEntry, OutboxStatus, Store};
 
 /// Exit code for configuration mistakes (sysexits.h EX_CONFIG).
 pub const EXIT_CONFIG: u8 = 78;
@@ -107,6 +109,41 @@ pub enum Command {
         #[arg(long, value_name = "FILE", requires = "watchlists")]
         against: Vec<PathBuf>,
     },
+    /// List recorded digests, newest first, or send one of them again.
+    Outbox {
+        /// Only digests in this state.
+        #[arg(long, value_enum, value_name = "STATUS")]
+        status: Option<OutboxStatusArg>,
+        /// Show at most this many.
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        limit: usize,
+        /// Send the recorded digest with this id again now, with the same bytes and
+        /// Message-ID (a refused one after the address or server was fixed, or a sent one
+        /// the partner lost).
+        #[arg(long, value_name = "ID", conflicts_with_all = ["status", "limit"])]
+        resend: Option<i64>,
+    },
+}
+
+/// The `--status` values of `draftwatch outbox`, in the words an admin uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutboxStatusArg {
+    /// Recorded, not yet accepted by the mail server (will be retried).
+    Pending,
+    /// Accepted by the mail server.
+    Sent,
+    /// Refused for good; needs the admin.
+    Failed,
+}
+
+impl From<OutboxStatusArg> for OutboxStatus {
+    fn from(arg: OutboxStatusArg) -> Self {
+        match arg {
+            OutboxStatusArg::Pending => OutboxStatus::Pending,
+            OutboxStatusArg::Sent => OutboxStatus::Sent,
+            OutboxStatusArg::Failed => OutboxStatus::FailedPermanent,
+        }
+    }
 }
 
 fn parse_now(text: &str) -> Result<DateTime<Utc>, String> {
@@ -222,6 +259,17 @@ pub async fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 json: *json,
             };
             backtest(&cli, &request)
+        }
+        Command::Outbox {
+            status,
+            limit,
+            resend,
+        } => {
+            let config = Config::load(cli.config.as_deref())?;
+            match resend {
+                Some(id) => resend_outbox_entry(&config, &clock, *id).await,
+                None => list_outbox(&config, status.map(OutboxStatus::from), *limit),
+            }
         }
     }
 }
@@ -568,4 +616,110 @@ fn json_lines<T: serde::Serialize>(items: &[T]) -> String {
         }
     }
     out
+}
+
+/// `draftwatch outbox`: one line per recorded digest, newest first.
+fn list_outbox(
+    config: &Config,
+    status: Option<OutboxStatus>,
+    limit: usize,
+) -> anyhow::Result<ExitCode> {
+    let entries = open_store(config)?.list_outbox(status, limit)?;
+    let mut out = String::new();
+    for entry in &entries {
+        out.push_str(&entry.to_string());
+        out.push('\n');
+    }
+    print!("{out}");
+    eprintln!("{} recorded digests shown.", entries.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `draftwatch outbox --resend ID`: hand the recorded bytes of digest `id` to the mail
+/// server again and record the result.
+///
+/// Pending digests are refused: the daemon's retry loop may be sending them at the same
+/// moment, and a second sender would deliver them twice.
+async fn resend_outbox_entry(config: &Config, clock: &Clock, id: i64) -> anyhow::Result<ExitCode> {
+    let entry = find_outbox_entry_by_id(&open_store(config)?, id)?;
+    if entry.status == OutboxStatus::Pending {
+        anyhow::bail!(
+            "digest #{id} ({}) is still pending and is sent automatically at its next \
+             attempt ({}); run `draftwatch digest` to try due digests now",
+            entry.message_id,
+            entry.next_attempt_at.format("%Y-%m-%d %H:%M UTC")
+        );
+    }
+    let envelope = recorded_envelope(&entry)?;
+    if let Some(recipient) = config.recipient(&entry.recipient) {
+        let configured: Vec<String> = recipient
+            .addresses
+            .iter()
+            .map(|mailbox| mailbox.email.to_string())
+            .collect();
+        if configured != entry.envelope_to {
+            eprintln!(
+                "note: digest #{id} goes to its recorded addresses {}; the configuration now \
+                 lists {} for {}",
+                entry.envelope_to.join(", "),
+                configured.join(", "),
+                entry.recipient
+            );
+        }
+    }
+    let mailer = build_mailer(&config.mail).context("setting up mail delivery")?;
+    let sent = mailer.send_raw(&envelope, &entry.raw_message).await;
+    let now = clock.now();
+    match sent {
+        Ok(()) => {
+            // A failed digest becomes sent, with its drafts and reminders recorded as
+            // delivered; marking an already sent one again changes nothing.
+            let mut store = open_store(config)?;
+            store.mark_outbox_sent(id, now).with_context(|| {
+                format!("digest #{id} was sent again but could not be recorded")
+            })?;
+            let updated = find_outbox_entry_by_id(&store, id)?;
+            println!("sent again: {updated}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            // The store only records failures of pending digests, so a failed re-send of a
+            // failed or sent digest leaves its record as it was.
+            println!("not sent: #{id} {}: {error:#}", entry.message_id);
+            eprintln!(
+                "digest #{id} keeps its recorded status {} (the failed re-send is not recorded)",
+                entry.status
+            );
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// The recorded digest with row id `id`, or an error naming the command that lists them.
+fn find_outbox_entry_by_id(store: &Store, id: i64) -> anyhow::Result<OutboxEntry> {
+    // The store has no lookup by id; the outbox holds one row per recipient and digest,
+    // so reading it whole is cheap.
+    store
+        .list_outbox(None, usize::MAX)?
+        .into_iter()
+        .find(|entry| entry.id == id)
+        .with_context(|| {
+            format!("no recorded digest has the id {id} (`draftwatch outbox` lists them)")
+        })
+}
+
+/// The envelope recorded with a digest, so a re-send reaches exactly the recorded addresses.
+fn recorded_envelope(entry: &OutboxEntry) -> anyhow::Result<Envelope> {
+    let parse = |text: &str| {
+        text.parse::<Address>()
+            .with_context(|| format!("digest #{}: recorded address {text:?} is invalid", entry.id))
+    };
+    let from = parse(&entry.envelope_from)?;
+    let to = entry
+        .envelope_to
+        .iter()
+        .map(|text| parse(text))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Envelope::new(Some(from), to)
+        .with_context(|| format!("digest #{}: recorded envelope is invalid", entry.id))
 }
