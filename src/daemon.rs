@@ -18,6 +18,7 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::alerts::{check_watchlists, send_due_alerts};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::digest::{DigestContext, deliver_due_digests, send_digests_to};
@@ -124,12 +125,8 @@ pub async fn run(config: Config, watchlists: WatchlistSet, clock: Clock) -> anyh
         // not only at the next digest run.
         let shared = Arc::clone(&shared);
         tracker.spawn(async move {
-            let every_minute: CronSchedule = match "* * * * *".parse() {
-                Ok(schedule) => schedule,
-                Err(e) => {
-                    tracing::error!(error = %e, "Cannot schedule digest retries.");
-                    return;
-                }
+            let Some(every_minute) = every_minute("digest retries") else {
+                return;
             };
             run_on_schedule("digest retry", &every_minute, tz, &shared.clock, &shared.cancel, || {
                 let shared = Arc::clone(&shared);
@@ -146,6 +143,28 @@ pub async fn run(config: Config, watchlists: WatchlistSet, clock: Clock) -> anyh
                     }
                 }
             })
+            .await;
+        });
+    }
+    if !shared.config.admin.addresses.is_empty() {
+        // Admin alerts: checked every minute; the watchlist folder is re-validated here
+        // because the reloader only logs a failed reload.
+        let shared = Arc::clone(&shared);
+        tracker.spawn(async move {
+            let Some(every_minute) = every_minute("admin alerts") else {
+                return;
+            };
+            run_on_schedule(
+                "admin alerts",
+                &every_minute,
+                tz,
+                &shared.clock,
+                &shared.cancel,
+                || {
+                    let shared = Arc::clone(&shared);
+                    async move { alert_job(&shared).await }
+                },
+            )
             .await;
         });
     }
@@ -189,6 +208,38 @@ fn digest_context<'a>(
         now,
         dry_run: false,
         only_recipient: None,
+    }
+}
+
+/// The every-minute schedule of retries and checks; `None` (logged) if it cannot be built.
+fn every_minute(job: &str) -> Option<CronSchedule> {
+    match "* * * * *".parse() {
+        Ok(schedule) => Some(schedule),
+        Err(e) => {
+            tracing::error!(error = %e, "Cannot schedule {job}.");
+            None
+        }
+    }
+}
+
+/// One admin-alert check: re-validate the watchlists, then record and mail due alerts.
+async fn alert_job(shared: &Shared) {
+    let problem = check_watchlists(&shared.config.watchlists_dir);
+    let now = shared.clock.now();
+    match send_due_alerts(
+        &shared.store,
+        &shared.config,
+        shared.mailer.as_ref(),
+        problem.as_ref(),
+        now,
+    )
+    .await
+    {
+        Ok(0) => {}
+        Ok(sent) => tracing::info!(sent, "Admin alerts sent."),
+        Err(e) => {
+            tracing::error!(error = %e, "Admin alerts could not be sent; retrying next minute.")
+        }
     }
 }
 
