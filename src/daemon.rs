@@ -1,7 +1,8 @@
 //! `draftwatch run`: the long-running daemon.
 //!
 //! Wires the stages together and keeps them on their schedules: one task per enabled source
-//! (poll on its cron schedule) and one digest task. SIGTERM and SIGINT cancel a shared token;
+//! (poll on its cron schedule) and one digest task per distinct digest schedule (each
+//! recipient may have its own). SIGTERM and SIGINT cancel a shared token;
 //! a poll in progress stops between two requests and records what it has in one transaction,
 //! so no poll is ever half-written. SIGHUP (and any edit in the watchlists folder) reloads
 //! the watchlists; an invalid edit is logged and the last good version stays in force.
@@ -17,9 +18,10 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::alerts::{check_watchlists, send_due_alerts};
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::digest::{DigestContext, deliver_due_digests, send_digests};
+use crate::digest::{DigestContext, deliver_due_digests, send_digests_to};
 use crate::mailer::{Mailer, build_mailer};
 use crate::matcher::WatchlistSet;
 use crate::matcher::reload::{DEFAULT_DEBOUNCE, ReloadTrigger, Reloader};
@@ -97,36 +99,22 @@ pub async fn run(config: Config, watchlists: WatchlistSet, clock: Clock) -> anyh
             .await;
         });
     }
-    {
+    // One digest job per distinct schedule, for the recipients on it.
+    for (schedule, names) in shared.config.digest_schedules() {
         let shared = Arc::clone(&shared);
+        let names = Arc::new(names);
         tracker.spawn(async move {
-            let schedule = shared.config.digest.schedule.clone();
+            let job_name = format!("digest {schedule}");
             run_on_schedule(
-                "digest",
+                &job_name,
                 &schedule,
                 tz,
                 &shared.clock,
                 &shared.cancel,
                 || {
                     let shared = Arc::clone(&shared);
-                    async move {
-                        let watchlists = Arc::clone(&shared.watchlists.borrow());
-                        let ctx = DigestContext {
-                            config: &shared.config,
-                            store: &shared.store,
-                            watchlists: &watchlists,
-                            mailer: shared.mailer.as_ref(),
-                            now: shared.clock.this_minute(),
-                            dry_run: false,
-                            only_recipient: None,
-                        };
-                        match send_digests(&ctx).await {
-                            Ok(summary) => {
-                                tracing::info!(summary = %summary, "Digest run finished.")
-                            }
-                            Err(e) => tracing::error!(error = %e, "Digest run failed."),
-                        }
-                    }
+                    let names = Arc::clone(&names);
+                    async move { digest_job(&shared, &names).await }
                 },
             )
             .await;
@@ -137,26 +125,14 @@ pub async fn run(config: Config, watchlists: WatchlistSet, clock: Clock) -> anyh
         // not only at the next digest run.
         let shared = Arc::clone(&shared);
         tracker.spawn(async move {
-            let every_minute: CronSchedule = match "* * * * *".parse() {
-                Ok(schedule) => schedule,
-                Err(e) => {
-                    tracing::error!(error = %e, "Cannot schedule digest retries.");
-                    return;
-                }
+            let Some(every_minute) = every_minute("digest retries") else {
+                return;
             };
             run_on_schedule("digest retry", &every_minute, tz, &shared.clock, &shared.cancel, || {
                 let shared = Arc::clone(&shared);
                 async move {
                     let watchlists = Arc::clone(&shared.watchlists.borrow());
-                    let ctx = DigestContext {
-                        config: &shared.config,
-                        store: &shared.store,
-                        watchlists: &watchlists,
-                        mailer: shared.mailer.as_ref(),
-                        now: shared.clock.now(),
-                        dry_run: false,
-                        only_recipient: None,
-                    };
+                    let ctx = digest_context(&shared, &watchlists, shared.clock.now());
                     match deliver_due_digests(&ctx).await {
                         Ok(reports) => {
                             for (message_id, report) in reports {
@@ -167,6 +143,28 @@ pub async fn run(config: Config, watchlists: WatchlistSet, clock: Clock) -> anyh
                     }
                 }
             })
+            .await;
+        });
+    }
+    if !shared.config.admin.addresses.is_empty() {
+        // Admin alerts: checked every minute; the watchlist folder is re-validated here
+        // because the reloader only logs a failed reload.
+        let shared = Arc::clone(&shared);
+        tracker.spawn(async move {
+            let Some(every_minute) = every_minute("admin alerts") else {
+                return;
+            };
+            run_on_schedule(
+                "admin alerts",
+                &every_minute,
+                tz,
+                &shared.clock,
+                &shared.cancel,
+                || {
+                    let shared = Arc::clone(&shared);
+                    async move { alert_job(&shared).await }
+                },
+            )
             .await;
         });
     }
@@ -194,6 +192,65 @@ pub async fn run(config: Config, watchlists: WatchlistSet, clock: Clock) -> anyh
     }
     tracing::info!("Stopped.");
     Ok(())
+}
+
+/// A real (not dry) digest context over the daemon's shared state, for all recipients.
+fn digest_context<'a>(
+    shared: &'a Shared,
+    watchlists: &'a WatchlistSet,
+    now: chrono::DateTime<chrono::Utc>,
+) -> DigestContext<'a> {
+    DigestContext {
+        config: &shared.config,
+        store: &shared.store,
+        watchlists,
+        mailer: shared.mailer.as_ref(),
+        now,
+        dry_run: false,
+        only_recipient: None,
+    }
+}
+
+/// The every-minute schedule of retries and checks; `None` (logged) if it cannot be built.
+fn every_minute(job: &str) -> Option<CronSchedule> {
+    match "* * * * *".parse() {
+        Ok(schedule) => Some(schedule),
+        Err(e) => {
+            tracing::error!(error = %e, "Cannot schedule {job}.");
+            None
+        }
+    }
+}
+
+/// One admin-alert check: re-validate the watchlists, then record and mail due alerts.
+async fn alert_job(shared: &Shared) {
+    let problem = check_watchlists(&shared.config.watchlists_dir);
+    let now = shared.clock.now();
+    match send_due_alerts(
+        &shared.store,
+        &shared.config,
+        shared.mailer.as_ref(),
+        problem.as_ref(),
+        now,
+    )
+    .await
+    {
+        Ok(0) => {}
+        Ok(sent) => tracing::info!(sent, "Admin alerts sent."),
+        Err(e) => {
+            tracing::error!(error = %e, "Admin alerts could not be sent; retrying next minute.")
+        }
+    }
+}
+
+/// One scheduled digest run for the recipients in `names`.
+async fn digest_job(shared: &Shared, names: &[String]) {
+    let watchlists = Arc::clone(&shared.watchlists.borrow());
+    let ctx = digest_context(shared, &watchlists, shared.clock.this_minute());
+    match send_digests_to(&ctx, names).await {
+        Ok(summary) => tracing::info!(summary = %summary, "Digest run finished."),
+        Err(e) => tracing::error!(error = %e, "Digest run failed."),
+    }
 }
 
 /// Wait for SIGTERM or SIGINT (then cancel) while serving SIGHUP (reload watchlists).

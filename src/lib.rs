@@ -17,6 +17,7 @@
 //!
 //! The binary (`src/main.rs`) only parses the command line and calls [`cli`].
 
+pub mod alerts;
 pub mod calendar;
 pub mod cli;
 pub mod clock;

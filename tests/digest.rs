@@ -33,6 +33,19 @@ const GOOD: &str = "koordinators@biedriba.lv";
 const BAD: &str = "nav-tads@biedriba.lv";
 
 fn harness(recipients: &[(&str, &str, &str)]) -> Harness {
+    let blocks: String = recipients
+        .iter()
+        .map(|(name, address, language)| {
+            format!(
+                "[[recipients]]\nname = \"{name}\"\naddresses = [\"{address}\"]\nwatchlists = [\"berni\"]\nlanguage = \"{language}\"\n"
+            )
+        })
+        .collect();
+    harness_with("", &blocks)
+}
+
+/// A harness with extra `[digest]` keys and the `[[recipients]]` blocks as written.
+fn harness_with(digest_keys: &str, recipient_blocks: &str) -> Harness {
     let dir = temp_dir();
     let db = dir.path().join("data").join("draftwatch.sqlite3");
     let mut text = format!(
@@ -54,14 +67,11 @@ transport = "file"
 dir = "unused"
 [digest]
 schedule = "0 8 * * *"
+{digest_keys}
 "#,
         db = db.display()
     );
-    for (name, address, language) in recipients {
-        text.push_str(&format!(
-            "[[recipients]]\nname = \"{name}\"\naddresses = [\"{address}\"]\nwatchlists = [\"berni\"]\nlanguage = \"{language}\"\n"
-        ));
-    }
+    text.push_str(recipient_blocks);
     let config = Config::from_toml(&text, None).expect("test config loads");
     let watchlists =
         WatchlistSet::load_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("watchlists"))
@@ -668,4 +678,217 @@ async fn dry_run_prints_exactly_what_would_be_sent() {
     let raw = &sink.messages()[0].data;
     let text = text_of(raw).replace("\r\n", "\n");
     assert!(output.contains(text.trim_end()), "{text}");
+}
+
+/// A draft about foster families only (`arpusgimenes-aprupe`, not `izglitiba`).
+fn foster_draft() -> ScrapedDraft {
+    scraped(
+        "201",
+        "Grozījumi noteikumos par atlīdzību audžuģimenēm",
+        Some((day(2026, 9, 1), day(2026, 9, 28))),
+    )
+}
+
+/// A draft about schools only (the `izglitiba` watchlist, not `berni`).
+fn school_draft() -> ScrapedDraft {
+    scraped(
+        "200",
+        "Grozījumi Vispārējās izglītības likumā par skolu finansēšanu",
+        Some((day(2026, 9, 1), day(2026, 9, 28))),
+    )
+}
+
+fn parsed_for<'a>(
+    messages: &'a [support::smtp::ReceivedMessage],
+    address: &str,
+) -> Vec<&'a support::smtp::ReceivedMessage> {
+    messages
+        .iter()
+        .filter(|message| message.to.iter().any(|to| to == address))
+        .collect()
+}
+
+#[tokio::test]
+async fn recipients_get_their_own_digests_and_empty_ones_a_nothing_new_mail() {
+    let h = harness_with(
+        "",
+        r#"
+[[recipients]]
+name = "Bērnu tīkls"
+addresses = ["berni@biedriba.lv"]
+watchlists = ["arpusgimenes-aprupe"]
+[[recipients]]
+name = "Skolu tīkls"
+addresses = ["skolas@biedriba.lv"]
+watchlists = ["izglitiba"]
+schedule = "30 7 * * MON"
+[[recipients]]
+name = "Klusie"
+addresses = ["klusie@biedriba.lv"]
+watchlists = ["jauniesi-atkaribas"]
+send_when_empty = true
+[[recipients]]
+name = "Klusie bez ziņām"
+addresses = ["bez@biedriba.lv"]
+watchlists = ["jauniesi-atkaribas"]
+"#,
+    );
+    let schedules = h.config.digest_schedules();
+    assert_eq!(schedules.len(), 2, "two distinct schedules");
+    assert_eq!(schedules[0].0.as_str(), "0 8 * * *");
+    assert_eq!(
+        schedules[0].1,
+        vec!["Bērnu tīkls", "Klusie", "Klusie bez ziņām"]
+    );
+    assert_eq!(schedules[1].1, vec!["Skolu tīkls"]);
+
+    let t0 = utc(2026, 9, 15, 5, 0);
+    h.poll(
+        t0 - Duration::hours(1),
+        &[foster_draft(), school_draft()],
+        None,
+    );
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+    let ctx = h.ctx(&mailer, t0, false);
+    let names: Vec<String> = schedules[0].1.clone();
+    let summary = draftwatch::digest::send_digests_to(&ctx, &names)
+        .await
+        .expect("digest run");
+    assert_eq!(summary.recipients.len(), 3, "{summary}");
+    assert_eq!(
+        outcome_of(&summary, "Klusie bez ziņām"),
+        &RecipientOutcome::NothingNew
+    );
+    let school = draftwatch::digest::send_digests_to(&ctx, &schedules[1].1)
+        .await
+        .expect("digest run");
+    assert_eq!(school.recipients.len(), 1, "{school}");
+
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 3, "one mail each, none for the quiet one");
+    let children = parse_mail(&parsed_for(&messages, "berni@biedriba.lv")[0].data);
+    let schools = parse_mail(&parsed_for(&messages, "skolas@biedriba.lv")[0].data);
+    let quiet = parse_mail(&parsed_for(&messages, "klusie@biedriba.lv")[0].data);
+    assert!(children.text.contains("audžuģimenēm"), "{}", children.text);
+    assert!(!children.text.contains("skolu finansēšanu"));
+    assert!(schools.text.contains("skolu finansēšanu"));
+    assert!(!schools.text.contains("audžuģimenēm"), "{}", schools.text);
+    assert_eq!(quiet.subject, "draftwatch: nekā jauna");
+    assert!(quiet.text.contains("nav jaunu projektu"), "{}", quiet.text);
+    assert!(quiet.html.contains("nav jaunu projektu"));
+    assert!(
+        quiet.text.contains("Avots tap"),
+        "source footer: {}",
+        quiet.text
+    );
+    assert_eq!(quiet.auto_submitted.as_deref(), Some("auto-generated"));
+    assert!(
+        parsed_for(&messages, "bez@biedriba.lv").is_empty(),
+        "send_when_empty defaults to false"
+    );
+    // One digest per recipient per scheduled run: running again in the same minute sends nothing.
+    draftwatch::digest::send_digests_to(&ctx, &names)
+        .await
+        .expect("digest run");
+    assert_eq!(sink.messages().len(), 3);
+}
+
+#[tokio::test]
+async fn unknown_recipient_names_are_refused() {
+    let h = harness(&[("Tīkls", GOOD, "lv")]);
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+    let ctx = h.ctx(&mailer, utc(2026, 9, 15, 5, 0), false);
+    let error = draftwatch::digest::send_digests_to(&ctx, &["Nav tāda".to_owned()])
+        .await
+        .expect_err("unknown name");
+    assert!(error.to_string().contains("Nav tāda"), "{error}");
+}
+
+fn header_of(raw: &[u8], name: &str) -> Option<String> {
+    mail_parser::MessageParser::default()
+        .parse(raw)
+        .and_then(|message| {
+            message
+                .header_raw(name)
+                .map(|value| value.trim().to_owned())
+        })
+}
+
+#[tokio::test]
+async fn oversized_digest_is_cut_and_the_rest_comes_next_time() {
+    let h = harness_with(
+        "max_bytes = 20_000",
+        &format!(
+            "[[recipients]]\nname = \"Tīkls\"\naddresses = [\"{GOOD}\"]\nwatchlists = [\"berni\"]\n"
+        ),
+    );
+    let t0 = utc(2026, 9, 15, 5, 0);
+    let drafts: Vec<ScrapedDraft> = (0..60)
+        .map(|n| {
+            scraped(
+                &format!("{}", 300 + n),
+                &format!(
+                    "Grozījumi Bērnu tiesību aizsardzības likumā nr. {n} par bērnu tiesībām un ģimenes atbalstu pašvaldībās"
+                ),
+                Some((day(2026, 9, 1), day(2026, 10, 1))),
+            )
+        })
+        .collect();
+    h.poll(t0 - Duration::hours(1), &drafts, None);
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+
+    let first = h.run(&mailer, t0).await;
+    assert!(!first.has_failures(), "{first}");
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1);
+    let raw = &messages[0].data;
+    assert!(raw.len() <= 20_000 + 100, "cut to the limit: {}", raw.len());
+    let delivered = h.store().delivered_draft_ids("Tīkls").expect("read").len();
+    assert!(
+        delivered > 0 && delivered < 60,
+        "some but not all drafts fit: {delivered}"
+    );
+    let left = 60 - delivered;
+    let mail = parse_mail(raw);
+    let note = format!("… vēl {left} projekti nākamajā vēstulē");
+    assert!(mail.text.contains(&note), "{note} in: {}", mail.text);
+    assert!(mail.html.contains(&note), "note in the HTML part");
+    assert_eq!(
+        header_of(raw, "List-Id").as_deref(),
+        Some("draftwatch digest <digest.draftwatch.biedriba.lv>")
+    );
+    assert!(mail.has_date);
+    assert_eq!(mail.auto_submitted.as_deref(), Some("auto-generated"));
+    assert!(!mail.message_id.is_empty());
+
+    // The drafts left out come in the following digests, each exactly once.
+    let mut run_at = t0;
+    for _ in 0..60 {
+        if h.store().delivered_draft_ids("Tīkls").expect("read").len() == 60 {
+            break;
+        }
+        run_at += Duration::hours(1);
+        let summary = h.run(&mailer, run_at).await;
+        assert!(!summary.has_failures(), "{summary}");
+    }
+    assert_eq!(
+        h.store().delivered_draft_ids("Tīkls").expect("read").len(),
+        60
+    );
+    let all_text: String = sink
+        .messages()
+        .iter()
+        .map(|message| parse_mail(&message.data).text)
+        .collect();
+    for n in 0..60 {
+        let title = format!("likumā nr. {n} par");
+        assert_eq!(
+            all_text.matches(&title).count(),
+            1,
+            "draft {n} exactly once"
+        );
+    }
 }

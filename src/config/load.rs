@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use super::raw::{RawConfig, RawLanguage, RawSourceKind, RawTls, RawTransport};
 use super::{
-    Config, DigestConfig, HttpConfig, Language, MailConfig, MailTransport, PasswordSource,
-    RecipientConfig, SmtpConfig, SourceConfig, SourceKind, StoreConfig, TlsMode,
+    AdminConfig, Config, DigestConfig, HttpConfig, Language, MailConfig, MailTransport,
+    PasswordSource, RecipientConfig, SmtpConfig, SourceConfig, SourceKind, StoreConfig, TlsMode,
 };
 
 /// The shipped configuration, compiled in so that the binary runs with no files around.
@@ -181,6 +181,9 @@ impl Config {
     }
 }
 
+/// The smallest `[digest] max_bytes` accepted.
+const MIN_DIGEST_BYTES: u64 = 10_000;
+
 fn validate(
     raw: RawConfig,
     index: &LineIndex<'_>,
@@ -345,7 +348,18 @@ fn validate(
                 RawLanguage::Lv => Language::Lv,
                 RawLanguage::En => Language::En,
             },
+            schedule: recipient.schedule,
+            send_when_empty: recipient.send_when_empty,
         });
+    }
+
+    // [digest] max_bytes: below a few kilobytes not even the footer fits.
+    let max_bytes = *raw.digest.max_bytes.get_ref();
+    if max_bytes < MIN_DIGEST_BYTES {
+        problems.push(index.problem(
+            raw.digest.max_bytes.span(),
+            format!("[digest] max_bytes must be at least {MIN_DIGEST_BYTES} (a digest's headers and footer alone take a few kilobytes)"),
+        ));
     }
 
     if !problems.is_empty() {
@@ -375,8 +389,14 @@ fn validate(
                 days
             },
             retry_base_delay: raw.digest.retry_base_delay,
+            max_bytes: usize::try_from(max_bytes).unwrap_or(usize::MAX),
+            calendar_dir: raw.digest.calendar_dir,
         },
         recipients,
+        admin: AdminConfig {
+            addresses: raw.admin.addresses,
+            source_failing_after: raw.admin.source_failing_after,
+        },
     })
 }
 

@@ -41,6 +41,43 @@ pub struct Config {
     pub digest: DigestConfig,
     /// Who receives digests.
     pub recipients: Vec<RecipientConfig>,
+    /// Who is told when something breaks that nobody would otherwise notice.
+    pub admin: AdminConfig,
+}
+
+impl Config {
+    /// The schedule `recipient`'s digest runs on: its own, or `[digest] schedule`.
+    pub fn recipient_schedule<'a>(&'a self, recipient: &'a RecipientConfig) -> &'a CronSchedule {
+        recipient.schedule.as_ref().unwrap_or(&self.digest.schedule)
+    }
+
+    /// The distinct digest schedules with the names of the recipients on each, in
+    /// configuration order; the daemon runs one digest job per entry.
+    pub fn digest_schedules(&self) -> Vec<(CronSchedule, Vec<String>)> {
+        let mut groups: Vec<(CronSchedule, Vec<String>)> = Vec::new();
+        for recipient in &self.recipients {
+            let schedule = self.recipient_schedule(recipient);
+            match groups
+                .iter_mut()
+                .find(|(known, _)| known.as_str() == schedule.as_str())
+            {
+                Some((_, names)) => names.push(recipient.name.clone()),
+                None => groups.push((schedule.clone(), vec![recipient.name.clone()])),
+            }
+        }
+        groups
+    }
+}
+
+/// `[admin]`: the person who keeps draftwatch running. Optional; without addresses no
+/// alert is sent (problems are still logged).
+#[derive(Debug, Clone)]
+pub struct AdminConfig {
+    /// Where alerts go; empty means alerts are off.
+    pub addresses: Vec<Mailbox>,
+    /// A source whose polls have failed for longer than this (since its last success) is
+    /// reported (default one day).
+    pub source_failing_after: Duration,
 }
 
 /// `[store]`.
@@ -191,6 +228,12 @@ pub struct DigestConfig {
     /// Wait before retrying a digest the mail server could not take; doubles with each
     /// further attempt, up to six hours (default 5 minutes).
     pub retry_base_delay: Duration,
+    /// A digest larger than this many bytes is cut: drafts that do not fit wait for the next
+    /// one, so mail servers and phones never choke on a huge message (default 100 000).
+    pub max_bytes: usize,
+    /// Folder of the per-recipient calendar files (`<recipient-slug>.ics`) the daemon keeps
+    /// current, for coordinators who subscribe to them (default `data/calendars`).
+    pub calendar_dir: PathBuf,
 }
 
 /// Language of what a recipient reads.
@@ -217,4 +260,9 @@ pub struct RecipientConfig {
     pub watchlist_locations: Vec<(usize, usize)>,
     /// Language of its digest.
     pub language: Language,
+    /// When its digest is sent; `None` means `[digest] schedule`.
+    pub schedule: Option<CronSchedule>,
+    /// Whether a run with nothing new still sends a short "nothing new" mail (so the
+    /// coordinator knows draftwatch is alive); default false.
+    pub send_when_empty: bool,
 }

@@ -34,6 +34,8 @@ pub(super) struct RawConfig {
     pub digest: RawDigest,
     #[serde(default)]
     pub recipients: Vec<Spanned<RawRecipient>>,
+    #[serde(default)]
+    pub admin: RawAdmin,
 }
 
 fn default_timezone() -> Tz {
@@ -187,6 +189,35 @@ pub(super) struct RawDigest {
     pub reminder_days: Vec<u32>,
     #[serde(default = "default_retry_base_delay", deserialize_with = "de_duration")]
     pub retry_base_delay: Duration,
+    #[serde(default = "default_max_bytes")]
+    pub max_bytes: Spanned<u64>,
+    #[serde(default = "default_calendar_dir")]
+    pub calendar_dir: PathBuf,
+}
+
+fn default_max_bytes() -> Spanned<u64> {
+    Spanned::new(0..0, 100_000)
+}
+
+fn default_calendar_dir() -> PathBuf {
+    PathBuf::from("data/calendars")
+}
+
+/// `[admin]`: who hears about trouble nobody else would notice.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAdmin {
+    #[serde(default, deserialize_with = "de_optional_mailboxes")]
+    pub addresses: Vec<Mailbox>,
+    #[serde(
+        default = "default_source_failing_after",
+        deserialize_with = "de_duration"
+    )]
+    pub source_failing_after: Duration,
+}
+
+pub(super) fn default_source_failing_after() -> Duration {
+    Duration::from_secs(24 * 60 * 60)
 }
 
 fn default_closing_soon_days() -> u32 {
@@ -210,6 +241,10 @@ pub(super) struct RawRecipient {
     pub watchlists: Vec<Spanned<String>>,
     #[serde(default)]
     pub language: RawLanguage,
+    #[serde(default, deserialize_with = "de_optional_schedule")]
+    pub schedule: Option<CronSchedule>,
+    #[serde(default)]
+    pub send_when_empty: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
@@ -232,6 +267,10 @@ fn de_timezone<'de, D: Deserializer<'de>>(d: D) -> Result<Tz, D::Error> {
 fn de_schedule<'de, D: Deserializer<'de>>(d: D) -> Result<CronSchedule, D::Error> {
     let expr = String::deserialize(d)?;
     expr.parse().map_err(serde::de::Error::custom)
+}
+
+fn de_optional_schedule<'de, D: Deserializer<'de>>(d: D) -> Result<Option<CronSchedule>, D::Error> {
+    de_schedule(d).map(Some)
 }
 
 fn de_http_url<'de, D: Deserializer<'de>>(d: D) -> Result<Url, D::Error> {
@@ -266,6 +305,11 @@ fn de_mailboxes<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Mailbox>, D::Erro
             "a recipient needs at least one address",
         ));
     }
+    texts.iter().map(|t| parse_mailbox(t)).collect()
+}
+
+fn de_optional_mailboxes<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Mailbox>, D::Error> {
+    let texts = Vec::<String>::deserialize(d)?;
     texts.iter().map(|t| parse_mailbox(t)).collect()
 }
 

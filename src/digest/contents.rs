@@ -110,6 +110,9 @@ pub struct DigestContents<'a> {
     pub changes: Vec<ChangeItem<'a>>,
     /// One footer line per source.
     pub sources: Vec<SourceHealth>,
+    /// New drafts left out to keep the message under its size limit; they stay undelivered
+    /// and come in the next digest.
+    pub left_out: usize,
 }
 
 impl DigestContents<'_> {
@@ -128,6 +131,25 @@ impl DigestContents<'_> {
             .iter()
             .chain(&self.open)
             .chain(&self.coordination)
+    }
+
+    /// Keep only the first `keep` new drafts in digest order (closing soon, open,
+    /// coordination) and count the rest in `left_out`, to fit a size limit. The left-out
+    /// drafts are not in [`Self::new_draft_ids`], so they stay undelivered.
+    pub fn keep_new(&mut self, keep: usize) {
+        let mut budget = keep;
+        let mut dropped = 0;
+        for group in [
+            &mut self.closing_soon,
+            &mut self.open,
+            &mut self.coordination,
+        ] {
+            let kept = group.len().min(budget);
+            dropped += group.len() - kept;
+            group.truncate(kept);
+            budget -= kept;
+        }
+        self.left_out += dropped;
     }
 
     /// Store ids of the new drafts.

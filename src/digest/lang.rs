@@ -173,7 +173,41 @@ pub fn digest_subject(counts: &SubjectCounts, language: Language) -> String {
         ("izmaiņa projektā", "izmaiņas projektos"),
         ("changed draft", "changed drafts"),
     );
+    if parts.is_empty() {
+        parts.push(
+            match language {
+                Language::Lv => "nekā jauna",
+                Language::En => "nothing new",
+            }
+            .to_owned(),
+        );
+    }
     format!("draftwatch: {}", parts.join(", "))
+}
+
+/// The line of a digest with nothing to report (sent only to recipients who asked for it).
+pub fn nothing_new_phrase(language: Language) -> &'static str {
+    match language {
+        Language::Lv => "Kopš iepriekšējās vēstules nav jaunu projektu, atgādinājumu vai izmaiņu.",
+        Language::En => {
+            "Nothing new since the previous message: no new drafts, reminders or changes."
+        }
+    }
+}
+
+/// The note of a digest cut to its size limit: how many new drafts follow in the next one
+/// ("… vēl 3 projekti nākamajā vēstulē").
+pub fn left_out_phrase(left_out: usize, language: Language) -> String {
+    match language {
+        Language::Lv => format!(
+            "… vēl {left_out} {} nākamajā vēstulē",
+            lv_noun(left_out, "projekts", "projekti")
+        ),
+        Language::En => format!(
+            "… {left_out} more {} in the next message",
+            en_noun(left_out, "draft", "drafts")
+        ),
+    }
 }
 
 /// One change to a draft, in the recipient's language.

@@ -266,20 +266,37 @@ pub enum RecordOutcome {
 /// message that would be sent.
 pub async fn send_digests(ctx: &DigestContext<'_>) -> Result<DigestSummary, DigestError> {
     let recipients = chosen_recipients(ctx)?;
+    run_for(ctx, &recipients).await
+}
+
+/// [`send_digests`] for the recipients named in `names` only (in configuration order): the
+/// daemon's job for one digest schedule. A name not in the configuration is an error.
+pub async fn send_digests_to(
+    ctx: &DigestContext<'_>,
+    names: &[String],
+) -> Result<DigestSummary, DigestError> {
+    let recipients = named_recipients(ctx.config, names)?;
+    run_for(ctx, &recipients).await
+}
+
+async fn run_for(
+    ctx: &DigestContext<'_>,
+    recipients: &[&RecipientConfig],
+) -> Result<DigestSummary, DigestError> {
     let mut summary = DigestSummary::default();
     if !ctx.dry_run {
         // Earlier digests first: they are older news, and their drafts stay out of new ones.
-        for (_, report) in deliver_due_digests(ctx).await? {
+        for (_, report) in deliver_due_for(ctx, recipients).await? {
             log_outcome(&report.recipient, &report.outcome);
             summary.retried.push(report);
         }
     }
-    let recorded = record_digests(ctx)?;
+    let recorded = record_for_recipients(ctx, recipients)?;
     failpoint("before-send");
     let mut sent = if ctx.dry_run {
         Vec::new()
     } else {
-        deliver_due_digests(ctx).await?
+        deliver_due_for(ctx, recipients).await?
     };
     for (recipient, outcome) in recorded {
         let outcome = match outcome {
@@ -314,13 +331,19 @@ pub async fn send_digests(ctx: &DigestContext<'_>) -> Result<DigestSummary, Dige
 pub fn record_digests(
     ctx: &DigestContext<'_>,
 ) -> Result<Vec<(String, RecordOutcome)>, DigestError> {
-    let recipients = chosen_recipients(ctx)?;
+    record_for_recipients(ctx, &chosen_recipients(ctx)?)
+}
+
+fn record_for_recipients(
+    ctx: &DigestContext<'_>,
+    recipients: &[&RecipientConfig],
+) -> Result<Vec<(String, RecordOutcome)>, DigestError> {
     let templates = load_templates(ctx.config)?;
     let today = ctx.now.with_timezone(&ctx.config.timezone).date_naive();
     let evaluated = evaluate_drafts(ctx)?;
     let sources = source_health(ctx)?;
     let mut outcomes = Vec::new();
-    for recipient in recipients {
+    for &recipient in recipients {
         let outcome = record_for(ctx, &templates, recipient, &evaluated, &sources, today)
             .unwrap_or_else(|error| {
                 RecordOutcome::NotRecorded(RecipientOutcome::Failed {
@@ -339,7 +362,14 @@ pub fn record_digests(
 pub async fn deliver_due_digests(
     ctx: &DigestContext<'_>,
 ) -> Result<Vec<(String, RecipientReport)>, DigestError> {
-    let names: HashSet<&str> = chosen_recipients(ctx)?
+    deliver_due_for(ctx, &chosen_recipients(ctx)?).await
+}
+
+async fn deliver_due_for(
+    ctx: &DigestContext<'_>,
+    recipients: &[&RecipientConfig],
+) -> Result<Vec<(String, RecipientReport)>, DigestError> {
+    let names: HashSet<&str> = recipients
         .iter()
         .map(|recipient| recipient.name.as_str())
         .collect();
@@ -456,20 +486,24 @@ fn envelope_of(entry: &OutboxEntry) -> Result<Envelope, String> {
 
 fn chosen_recipients<'c>(ctx: &DigestContext<'c>) -> Result<Vec<&'c RecipientConfig>, DigestError> {
     match ctx.only_recipient {
-        Some(name) => {
-            let found: Vec<_> = ctx
-                .config
-                .recipients
-                .iter()
-                .filter(|recipient| recipient.name == name)
-                .collect();
-            if found.is_empty() {
-                return Err(DigestError::UnknownRecipient(name.to_owned()));
-            }
-            Ok(found)
-        }
+        Some(name) => named_recipients(ctx.config, &[name.to_owned()]),
         None => Ok(ctx.config.recipients.iter().collect()),
     }
+}
+
+/// The recipients named in `names`, in configuration order.
+fn named_recipients<'c>(
+    config: &'c Config,
+    names: &[String],
+) -> Result<Vec<&'c RecipientConfig>, DigestError> {
+    if let Some(unknown) = names.iter().find(|name| config.recipient(name).is_none()) {
+        return Err(DigestError::UnknownRecipient(unknown.clone()));
+    }
+    Ok(config
+        .recipients
+        .iter()
+        .filter(|recipient| names.contains(&recipient.name))
+        .collect())
 }
 
 /// Every stored draft with every watchlist's verdict; shared by all recipients.
@@ -586,35 +620,36 @@ fn record_for(
         today,
         sources.to_vec(),
     );
-    if contents.is_empty() {
+    // A "nothing new" mail only when nothing is on its way either: a pending digest will
+    // bring news once the server takes it.
+    if contents.is_empty() && !(recipient.send_when_empty && history.pending.is_empty()) {
         return Ok(RecordOutcome::NotRecorded(RecipientOutcome::NothingNew));
     }
-    let failed = |reason: String| {
-        RecordOutcome::NotRecorded(RecipientOutcome::Failed {
-            reason,
-            permanent: true,
-        })
-    };
-    let digest = match templates.render_contents(recipient, &contents, today, ctx.config.timezone) {
-        Ok(digest) => digest,
-        Err(error) => return Ok(failed(error.to_string())),
-    };
     let from = &ctx.config.mail.from;
     let message_id = digest_message_id(from, &recipient.name, scheduled_for);
+    let built = match build_within_limit(ctx, templates, recipient, contents, today, &message_id) {
+        Ok(built) => built,
+        Err(reason) => {
+            return Ok(RecordOutcome::NotRecorded(RecipientOutcome::Failed {
+                reason,
+                permanent: true,
+            }));
+        }
+    };
+    let BuiltDigest {
+        digest,
+        contents,
+        raw,
+        envelope,
+    } = built;
     if ctx.dry_run {
         let headers = dry_run_headers(ctx, recipient, &digest, &message_id);
         return Ok(RecordOutcome::NotRecorded(RecipientOutcome::DryRun(
             Box::new(DryRunMessage { headers, digest }),
         )));
     }
-    let message = match build_message(from, recipient, &digest, &message_id, ctx.now) {
-        Ok(message) => message,
-        Err(error) => return Ok(failed(error.to_string())),
-    };
-    let envelope = message.envelope();
     let envelope_from = envelope.from().map(ToString::to_string).unwrap_or_default();
     let envelope_to: Vec<String> = envelope.to().iter().map(ToString::to_string).collect();
-    let raw = message.formatted();
     let reminders = contents.reminder_keys();
     let recorded = ctx.lock_store()?.record_outbox(&NewOutboxEntry {
         recipient: &recipient.name,
@@ -639,6 +674,91 @@ fn record_for(
             status: OutboxStatus::Pending,
         }),
     })
+}
+
+/// A digest rendered and assembled, cut to the size limit.
+struct BuiltDigest<'a> {
+    digest: RenderedDigest,
+    contents: DigestContents<'a>,
+    raw: Vec<u8>,
+    envelope: Envelope,
+}
+
+/// Render and assemble `contents`; when the message exceeds `[digest] max_bytes`, keep the
+/// largest number of new drafts (in digest order) that fits and note the rest, which stay
+/// undelivered for the next digest. Reminders and changes are always kept (they are few,
+/// and a change left out would be lost). The error is a reason for the admin.
+fn build_within_limit<'a>(
+    ctx: &DigestContext<'_>,
+    templates: &Templates,
+    recipient: &RecipientConfig,
+    contents: DigestContents<'a>,
+    today: NaiveDate,
+    message_id: &str,
+) -> Result<BuiltDigest<'a>, String> {
+    let build = |contents: DigestContents<'a>| -> Result<BuiltDigest<'a>, String> {
+        let digest = templates
+            .render_contents(recipient, &contents, today, ctx.config.timezone)
+            .map_err(|error| error.to_string())?;
+        let message = build_message(
+            &ctx.config.mail.from,
+            recipient,
+            &digest,
+            message_id,
+            ctx.now,
+        )
+        .map_err(|error| error.to_string())?;
+        Ok(BuiltDigest {
+            envelope: message.envelope().clone(),
+            raw: message.formatted(),
+            digest,
+            contents,
+        })
+    };
+    let limit = ctx.config.digest.max_bytes;
+    let new_count = contents.new_items().count();
+    let full = build(contents.clone())?;
+    if full.raw.len() <= limit || new_count == 0 {
+        return Ok(full);
+    }
+    let cut = |keep: usize| {
+        let mut smaller = contents.clone();
+        smaller.keep_new(keep);
+        build(smaller)
+    };
+    // Largest `keep` in 0..new_count that fits; `new_count` itself does not.
+    let (mut low, mut high) = (0, new_count);
+    let mut fitting = None;
+    while low < high {
+        let middle = low + (high - low) / 2;
+        let candidate = cut(middle)?;
+        if candidate.raw.len() <= limit {
+            fitting = Some(candidate);
+            low = middle + 1;
+        } else {
+            high = middle;
+        }
+    }
+    let chosen = match fitting {
+        Some(chosen) => chosen,
+        None => {
+            let bare = cut(0)?;
+            tracing::warn!(
+                recipient = %recipient.name,
+                bytes = bare.raw.len(),
+                limit,
+                "Digest exceeds max_bytes even without new drafts; sending its reminders and changes anyway."
+            );
+            bare
+        }
+    };
+    tracing::info!(
+        recipient = %recipient.name,
+        left_out = chosen.contents.left_out,
+        limit,
+        "Digest cut to its size limit; the drafts left out come in the next digest."
+    );
+    Ok(chosen)
 }
 
 /// The headers the real message would carry, decoded for reading.
@@ -666,6 +786,10 @@ fn dry_run_headers(
         ("Date".to_owned(), ctx.now.to_rfc2822()),
         ("Message-ID".to_owned(), message_id.to_owned()),
         ("Auto-Submitted".to_owned(), "auto-generated".to_owned()),
+        (
+            "List-Id".to_owned(),
+            render::ListId::for_sender(&ctx.config.mail.from).0,
+        ),
         ("Content-Type".to_owned(), content_type.to_owned()),
     ]
 }

@@ -222,6 +222,12 @@ impl Templates {
             changes => Value::from(changes),
             sources => Value::from(sources),
             calendar_events => open_windows.len(),
+            nothing_new => if contents.is_empty() && contents.left_out == 0 { lang::nothing_new_phrase(language) } else { "" },
+            left_out => if contents.left_out > 0 {
+                lang::left_out_phrase(contents.left_out, language)
+            } else {
+                String::new()
+            },
         };
         let (html_name, text_name) = match language {
             Language::Lv => ("digest.html.j2", "digest.txt.j2"),
@@ -507,6 +513,41 @@ impl Header for AutoSubmitted {
     }
 }
 
+/// The `List-Id` header (RFC 2919), `draftwatch digest <digest.draftwatch.DOMAIN>` with the
+/// sender's domain: lets coordinators filter and their mail clients group digests, and
+/// tells spam filters this is list-like bulk mail the recipient asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListId(pub String);
+
+impl ListId {
+    /// The List-Id of digests sent from `from`.
+    pub fn for_sender(from: &Mailbox) -> Self {
+        ListId(format!(
+            "draftwatch digest <digest.draftwatch.{}>",
+            from.email.domain()
+        ))
+    }
+}
+
+impl Header for ListId {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Id")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        let value = s.trim();
+        if value.ends_with('>') && value.contains('<') {
+            Ok(ListId(value.to_owned()))
+        } else {
+            Err(format!("List-Id {s:?} lacks its <list-id> part").into())
+        }
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
 /// A new globally unique Message-ID (with angle brackets) in the sender's domain. It is
 /// stored with the delivery record, so a coordinator's question about a mail can be traced.
 pub fn new_message_id(from: &Mailbox, recipient: &str, now: DateTime<Utc>) -> String {
@@ -527,7 +568,7 @@ pub fn new_message_id(from: &Mailbox, recipient: &str, now: DateTime<Utc>) -> St
 }
 
 /// Assemble the message: From, To (every address of the recipient), Subject, Date,
-/// Message-ID, Auto-Submitted and a multipart/alternative text + HTML body; with a calendar,
+/// Message-ID, Auto-Submitted, List-Id and a multipart/alternative text + HTML body; with a calendar,
 /// multipart/mixed of that body and the `.ics` attachment.
 pub fn build_message(
     from: &Mailbox,
@@ -541,7 +582,8 @@ pub fn build_message(
         .subject(digest.subject.as_str())
         .date(now.into())
         .message_id(Some(message_id.to_owned()))
-        .header(AutoSubmitted);
+        .header(AutoSubmitted)
+        .header(ListId::for_sender(from));
     for address in &recipient.addresses {
         builder = builder.to(address.clone());
     }

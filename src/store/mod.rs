@@ -4,7 +4,8 @@
 //! pragmas draftwatch relies on (WAL, `synchronous=NORMAL`, foreign keys, a busy timeout),
 //! applies the embedded migrations from `migrations/`, and offers the few queries the other
 //! stages need: recording a poll in one transaction ([`drafts`]), poll history ([`polls`]),
-//! delivery bookkeeping ([`deliveries`]) and the digest ledger with reminders ([`outbox`]).
+//! delivery bookkeeping ([`deliveries`]), the digest ledger with reminders ([`outbox`]) and
+//! admin alerts sent once per incident ([`alerts`]).
 //!
 //! It is not responsible for scheduling, matching or sending mail, and it is not async: callers
 //! in async code hold it behind a short `std::sync::Mutex` lock inside `spawn_blocking`.
@@ -12,6 +13,7 @@
 //! Storage conventions: instants are UTC RFC 3339 text with nanoseconds and a `Z` suffix (fixed
 //! width, so text order is time order); comment-window days are Riga-local `YYYY-MM-DD` text.
 
+mod alerts;
 mod deliveries;
 mod drafts;
 mod outbox;
@@ -26,6 +28,7 @@ use rusqlite::Connection;
 use rusqlite::types::Type;
 use rusqlite_migration::{Migrations, SchemaVersion};
 
+pub use alerts::{AlertKey, AlertRow};
 pub use drafts::{DraftChange, DraftField, DraftFilter};
 pub use outbox::{NewOutboxEntry, OutboxEntry, OutboxStatus, ReminderKey};
 pub use polls::{PollCounts, PollOutcome, PollRecord, PollRow};

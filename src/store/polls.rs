@@ -181,4 +181,28 @@ impl Store {
         };
         read().map_err(|e| self.query_error("finding the last successful poll", e))
     }
+
+    /// The first failed poll of `source` after its last successful one (or ever, when it
+    /// never succeeded), optionally only among failures whose error contains
+    /// `error_containing`: when the current run of failures began. `None` when the latest
+    /// poll succeeded (or there is none).
+    pub fn first_failure_since_success(
+        &self,
+        source: &str,
+        error_containing: Option<&str>,
+    ) -> Result<Option<PollRow>, StoreError> {
+        let sql = format!(
+            "SELECT {POLL_COLUMNS} FROM polls WHERE source = ?1 AND outcome = 'error' \
+             AND finished > coalesce((SELECT max(finished) FROM polls \
+                                      WHERE source = ?1 AND outcome = 'ok'), '') \
+             AND (?2 IS NULL OR instr(error, ?2) > 0) \
+             ORDER BY finished, id LIMIT 1"
+        );
+        let read = || -> rusqlite::Result<Option<PollRow>> {
+            self.conn
+                .query_row(&sql, params![source, error_containing], poll_from_row)
+                .optional()
+        };
+        read().map_err(|e| self.query_error("finding when a source began failing", e))
+    }
 }

@@ -124,6 +124,8 @@ pub fn recipient(
         watchlists: watchlists.iter().map(|&name| name.to_owned()).collect(),
         watchlist_locations: Vec::new(),
         language,
+        schedule: None,
+        send_when_empty: false,
     }
 }
 
