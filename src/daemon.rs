@@ -21,7 +21,7 @@ use tokio_util::task::TaskTracker;
 use crate::alerts::{check_watchlists, send_due_alerts};
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::digest::{DigestContext, deliver_due_digests, send_digests_to};
+use crate::digest::{DigestContext, deliver_due_digests, send_digests_to, write_calendar_files};
 use crate::mailer::{Mailer, build_mailer};
 use crate::matcher::WatchlistSet;
 use crate::matcher::reload::{DEFAULT_DEBOUNCE, ReloadTrigger, Reloader};
@@ -94,6 +94,7 @@ pub async fn run(config: Config, watchlists: WatchlistSet, clock: Clock) -> anyh
                     {
                         tracing::error!(source = source.name(), error = %e, "Could not record the poll in the store.");
                     }
+                    refresh_calendars(&shared);
                 }
             })
             .await;
@@ -170,6 +171,7 @@ pub async fn run(config: Config, watchlists: WatchlistSet, clock: Clock) -> anyh
     }
     tracker.close();
 
+    refresh_calendars(&shared);
     notify_systemd(&[sd_notify::NotifyState::Ready]);
     tracing::info!(
         sources = shared.config.sources.iter().filter(|s| s.enabled).count(),
@@ -250,6 +252,18 @@ async fn digest_job(shared: &Shared, names: &[String]) {
     match send_digests_to(&ctx, names).await {
         Ok(summary) => tracing::info!(summary = %summary, "Digest run finished."),
         Err(e) => tracing::error!(error = %e, "Digest run failed."),
+    }
+    refresh_calendars(shared);
+}
+
+/// Rewrite every recipient's calendar subscription file (after polls and digests, the two
+/// moments windows can change).
+fn refresh_calendars(shared: &Shared) {
+    let watchlists = Arc::clone(&shared.watchlists.borrow());
+    let ctx = digest_context(shared, &watchlists, shared.clock.now());
+    match write_calendar_files(&ctx) {
+        Ok(files) => tracing::debug!(files = files.len(), "Calendar files updated."),
+        Err(e) => tracing::error!(error = %e, "Calendar files could not be updated."),
     }
 }
 

@@ -320,7 +320,7 @@ impl FileMailer {
 
 /// Lower-case ASCII letters and digits of `text`, other runs turned into one `-`, at most
 /// 40 characters; "unknown" when nothing is left.
-fn slug(text: &str) -> String {
+pub(crate) fn slug(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars() {
         if c.is_ascii_alphanumeric() {
@@ -362,7 +362,7 @@ impl Mailer for FileMailer {
 
 /// Create `dir`, write `content` to a hidden temporary file there, flush it to disk and
 /// rename it to `name`.
-fn write_atomically(dir: &Path, name: &str, content: &[u8]) -> Result<(), MailError> {
+pub(crate) fn write_atomically(dir: &Path, name: &str, content: &[u8]) -> Result<(), MailError> {
     let file_error = |path: &Path| {
         let path = path.to_owned();
         move |source| MailError::File { path, source }

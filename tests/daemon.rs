@@ -115,6 +115,28 @@ async fn daemon_polls_on_schedule_and_stops_on_sigterm() {
     }
     assert_eq!(count, 25, "the scheduled poll stored the page's drafts");
 
+    // The recipient's calendar subscription file follows the poll: open windows that match
+    // its watchlists, with the same stable UIDs as digest attachments; closed ones left out.
+    let calendar = dir.path().join("data/calendars/t-kls.ics");
+    let mut text = String::new();
+    for _ in 0..40 {
+        text = std::fs::read_to_string(&calendar).unwrap_or_default();
+        if text.contains("068eb73d") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(text.starts_with("BEGIN:VCALENDAR\r\n"), "{text}");
+    assert!(
+        text.contains("UID:tap-068eb73d-d89d-42ff-93c9-13421c4f9b09@draftwatch\r\n"),
+        "{text}"
+    );
+    assert!(text.contains("DTSTART;VALUE=DATE:20260925\r\n"), "{text}");
+    assert!(
+        !text.contains("fd847840"),
+        "a closed window has no event: {text}"
+    );
+
     kill(&child, "-TERM");
     let output = tokio::task::spawn_blocking(move || child.wait_with_output())
         .await

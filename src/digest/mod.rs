@@ -110,6 +110,9 @@ pub enum DigestError {
     /// `only_recipient` names nobody in the configuration.
     #[error("no recipient named {0:?} in the configuration")]
     UnknownRecipient(String),
+    /// A calendar subscription file could not be written.
+    #[error("cannot write the calendar subscription file")]
+    CalendarFile(#[source] crate::mailer::MailError),
 }
 
 /// What a dry run would send: the headers and the plain-text part, exactly as the real run
@@ -504,6 +507,32 @@ fn named_recipients<'c>(
         .iter()
         .filter(|recipient| names.contains(&recipient.name))
         .collect())
+}
+
+/// Keep one calendar file per recipient current in `[digest] calendar_dir`, for calendar
+/// subscription through any static web server: `<recipient-slug>.ics` holds an all-day event
+/// for every open (or not yet open) comment window among the drafts that match the
+/// recipient's watchlists, whether or not a digest reported them yet. The UIDs are those of
+/// the digest attachments, so both feed the same calendar events. Each file is replaced
+/// atomically, so a web server never serves half a file. Returns the files written.
+pub fn write_calendar_files(ctx: &DigestContext<'_>) -> Result<Vec<PathBuf>, DigestError> {
+    let drafts = evaluate_drafts(ctx)?;
+    let today = ctx.now.with_timezone(&ctx.config.timezone).date_naive();
+    let dir = &ctx.config.digest.calendar_dir;
+    let mut written = Vec::new();
+    for recipient in &ctx.config.recipients {
+        let items = select_items(recipient, &drafts, &HashSet::new(), today);
+        let open: Vec<&DigestItem<'_>> = items
+            .iter()
+            .filter(|item| item.draft.window.is_some_and(|w| w.to >= today))
+            .collect();
+        let text = crate::calendar::digest_calendar(&open, recipient.language);
+        let name = format!("{}.ics", crate::mailer::slug(&recipient.name));
+        crate::mailer::write_atomically(dir, &name, text.as_bytes())
+            .map_err(DigestError::CalendarFile)?;
+        written.push(dir.join(name));
+    }
+    Ok(written)
 }
 
 /// Every stored draft with every watchlist's verdict; shared by all recipients.
