@@ -549,11 +549,10 @@ async fn contents_are_grouped_with_links_footer_and_calendar() {
         text.contains("Atbilst: berni (bērnu, uzturlīdzekļiem)"),
         "{text}"
     );
-    assert!(
-        text.contains(
-            "Iesniegt viedokli: https://tapportals.mk.gov.lv/public_participation/uuid-1"
-        )
+    let opinion = text.replace("\r\n", "\n").contains(
+        "Iesniegt viedokli:\n   https://tapportals.mk.gov.lv/public_participation/uuid-1\n",
     );
+    assert!(opinion, "{text}");
     assert!(
         text.contains("Avots tap: pēdējā veiksmīgā pārbaude 13.09.2026. 07:00."),
         "{text}"

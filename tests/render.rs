@@ -192,9 +192,6 @@ async fn grouped_digest_html_is_self_contained_and_renders_in_chromium() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "the text template prints long titles, `Atbilst:` lists, `label: URL` lines and \
-            the footer line past 80 columns (config/templates/digest.txt.j2); \
-            run with --ignored after a fix"]
 async fn text_part_reads_at_80_columns() {
     let server = portal().await;
     let mut wide = Vec::new();

@@ -289,7 +289,42 @@ fn new_environment() -> Result<Environment<'static>, RenderError> {
             .lstrip_blocks(true)
             .build()?,
     );
+    env.add_filter("wrap", wrap_filter);
     Ok(env)
+}
+
+/// The plain-text part must read well at 80 columns: `text|wrap(indent)` breaks `text` at
+/// spaces so that no line is longer than 78 characters, and starts every line after the
+/// first with `indent` spaces. A single word longer than the width (a URL) stays whole.
+fn wrap_filter(text: &str, indent: Option<usize>) -> String {
+    wrap_text(text, 78, indent.unwrap_or(0))
+}
+
+/// See [`wrap_filter`]. `width` counts characters; the first line's own prefix (written by
+/// the template before the filtered text) is not known here, so callers pass the indent
+/// that also matches that prefix.
+pub fn wrap_text(text: &str, width: usize, indent: usize) -> String {
+    let mut out = String::new();
+    let mut line_len = indent;
+    let mut first = true;
+    for word in text.split_whitespace() {
+        let word_len = word.chars().count();
+        if first {
+            out.push_str(word);
+            line_len += word_len;
+            first = false;
+        } else if line_len + 1 + word_len > width {
+            out.push('\n');
+            out.push_str(&" ".repeat(indent));
+            out.push_str(word);
+            line_len = indent + word_len;
+        } else {
+            out.push(' ');
+            out.push_str(word);
+            line_len += 1 + word_len;
+        }
+    }
+    out
 }
 
 /// Everything a template may show about one item.
@@ -652,5 +687,31 @@ mod tests {
             excerpt_around("par bērnu", std::slice::from_ref(&(5..6)), 80).is_none(),
             "span inside ē"
         );
+    }
+}
+
+#[cfg(test)]
+mod wrap_tests {
+    use super::wrap_text;
+
+    #[test]
+    fn wraps_at_width_with_indent_and_keeps_long_words_whole() {
+        let text = "Grozījumi Ministru kabineta 2018. gada 26. jūnija noteikumos Nr. 354 \"Audžuģimenes noteikumi\" un citos";
+        let wrapped = wrap_text(text, 40, 3);
+        for line in wrapped.lines() {
+            assert!(line.chars().count() <= 40, "{line:?}");
+        }
+        assert!(
+            wrapped
+                .lines()
+                .skip(1)
+                .all(|l| l.starts_with("   ") && !l.starts_with("    "))
+        );
+        assert_eq!(
+            wrapped.split_whitespace().collect::<Vec<_>>(),
+            text.split_whitespace().collect::<Vec<_>>()
+        );
+        let url = format!("https://example.org/{}", "x".repeat(80));
+        assert_eq!(wrap_text(&url, 40, 3), url);
     }
 }
