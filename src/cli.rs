@@ -20,11 +20,10 @@ use crate::config::{Config, ConfigError};
 use crate::digest::{DigestContext, send_digests};
 use crate::mailer::build_mailer;
 use crate::matcher::backtest::{
-    BacktestDiff, BacktestError, BacktestHit, BacktestInput, BacktestResult, parse_inputs,
-    render_diff_text, render_text, to_json_lines,
+    self, BacktestError, BacktestInput, parse_inputs, render_diff_text, render_text, to_json_lines,
 };
 use crate::matcher::explain::render_verdicts;
-use crate::matcher::{MatchInput, WatchlistErrors, WatchlistSet};
+use crate::matcher::{WatchlistErrors, WatchlistSet};
 use crate::model::StoredDraft;
 use crate::pipeline::poll_source;
 use crate::sources::{Fetcher, build_source};
@@ -462,37 +461,28 @@ fn backtest(cli: &Cli, request: &BacktestRequest<'_>) -> anyhow::Result<ExitCode
     } else {
         Some(WatchlistSet::load_files(request.against)?)
     };
-    let stored;
-    let inputs: Vec<BacktestInput>;
-    let subjects: Vec<MatchInput<'_>> = if let Some(path) = request.input {
-        inputs = read_backtest_inputs(path)?;
-        inputs.iter().map(BacktestInput::match_input).collect()
+    let inputs: Vec<BacktestInput> = if let Some(path) = request.input {
+        read_backtest_inputs(path)?
     } else {
         let config = config
             .as_ref()
             .context("the configuration is needed to read the store")?;
         let store = open_store(config)?;
-        stored = store.list_drafts(&DraftFilter::default())?;
+        let stored = store.list_drafts(&DraftFilter::default())?;
         drop(store);
-        inputs = stored.iter().map(backtest_input_of).collect();
-        // Stored drafts are matched with their policy areas too, as the digest does.
-        stored.iter().map(StoredDraft::match_input).collect()
+        stored.iter().map(backtest_input_of).collect()
     };
     let out = match old_set {
         Some(old_set) => {
-            let diffs = backtest_diff(&old_set, &set, &inputs, &subjects);
+            let diffs = backtest::diff(&old_set, &set, &inputs);
             if request.json {
-                json_lines(&diffs)
+                to_json_lines(&diffs)
             } else {
                 render_diff_text(&diffs)
             }
         }
         None => {
-            let results: Vec<BacktestResult> = inputs
-                .iter()
-                .zip(&subjects)
-                .map(|(input, subject)| backtest_result(&set, &input.id, subject))
-                .collect();
+            let results = backtest::run(&set, &inputs);
             if request.json {
                 to_json_lines(&results)
             } else {
@@ -541,81 +531,9 @@ fn backtest_input_of(draft: &StoredDraft) -> BacktestInput {
         text: draft.description.clone(),
         ministry: draft.ministry.clone(),
         kind: draft.kind.clone(),
+        // Stored drafts are matched with their policy areas too, as the digest does.
+        policy_areas: draft.policy_areas.clone(),
     }
-}
-
-/// One draft's result: the watchlists that fire and their hits. Unlike
-/// `backtest::run_one` it takes a full [`MatchInput`], so stored drafts keep their policy
-/// areas.
-fn backtest_result(
-    set: &WatchlistSet,
-    id: &serde_json::Value,
-    input: &MatchInput<'_>,
-) -> BacktestResult {
-    let mut result = BacktestResult {
-        id: id.clone(),
-        watchlists: Vec::new(),
-        hits: Vec::new(),
-    };
-    for verdict in set.evaluate(input).into_iter().filter(|v| v.fired) {
-        result
-            .hits
-            .extend(verdict.hits.into_iter().map(|hit| BacktestHit {
-                watchlist: verdict.watchlist.clone(),
-                rule: hit.rule,
-                field: hit.field,
-                span: hit.span,
-                matched: hit.matched,
-            }));
-        result.watchlists.push(verdict.watchlist);
-    }
-    result
-}
-
-/// The drafts whose fired watchlists differ between `old` and `new`.
-fn backtest_diff(
-    old: &WatchlistSet,
-    new: &WatchlistSet,
-    inputs: &[BacktestInput],
-    subjects: &[MatchInput<'_>],
-) -> Vec<BacktestDiff> {
-    inputs
-        .iter()
-        .zip(subjects)
-        .filter_map(|(input, subject)| {
-            let before = old.fired(subject);
-            let after = new.fired(subject);
-            let added: Vec<String> = after
-                .iter()
-                .filter(|n| !before.contains(n))
-                .cloned()
-                .collect();
-            let removed: Vec<String> = before
-                .iter()
-                .filter(|n| !after.contains(n))
-                .cloned()
-                .collect();
-            (!added.is_empty() || !removed.is_empty()).then(|| BacktestDiff {
-                id: input.id.clone(),
-                title: input.title.clone(),
-                added,
-                removed,
-            })
-        })
-        .collect()
-}
-
-/// Serialise items as JSON lines (one object per line, trailing newline).
-fn json_lines<T: serde::Serialize>(items: &[T]) -> String {
-    let mut out = String::new();
-    for item in items {
-        // Plain data with string keys: serialising cannot fail; skip defensively if it did.
-        if let Ok(line) = serde_json::to_string(item) {
-            out.push_str(&line);
-            out.push('\n');
-        }
-    }
-    out
 }
 
 /// `draftwatch outbox`: one line per recorded digest, newest first.

@@ -46,6 +46,9 @@ pub struct BacktestInput {
     /// Kind of draft.
     #[serde(default)]
     pub kind: Option<String>,
+    /// Policy areas (stored drafts have them from the detail page; JSON-lines inputs may).
+    #[serde(default)]
+    pub policy_areas: Vec<String>,
 }
 
 impl BacktestInput {
@@ -54,7 +57,7 @@ impl BacktestInput {
         MatchInput {
             title: &self.title,
             description: non_empty(&self.text),
-            policy_areas: &[],
+            policy_areas: &self.policy_areas,
             ministry: non_empty(&self.ministry),
             kind: non_empty(&self.kind),
         }
@@ -153,7 +156,7 @@ pub fn run(set: &WatchlistSet, inputs: &[BacktestInput]) -> Vec<BacktestResult> 
 }
 
 /// Results as JSON lines (one object per line, trailing newline).
-pub fn to_json_lines(results: &[BacktestResult]) -> String {
+pub fn to_json_lines<T: Serialize>(results: &[T]) -> String {
     let mut out = String::new();
     for result in results {
         // Serialising plain data with string keys cannot fail; skip defensively if it did.
