@@ -397,3 +397,48 @@ async fn crash_between_recording_and_sending_delivers_exactly_once() {
     );
     assert_eq!(sink.messages().len(), 1);
 }
+
+/// `draftwatch digest --dry-run --recipient NAME` prints exactly what would be sent; the
+/// output (Date, Message-ID and the simulated portal's port redacted) is compared with a
+/// committed snapshot. `UPDATE_SNAPSHOTS=1` rewrites it after a deliberate change.
+#[tokio::test(flavor = "multi_thread")]
+async fn dry_run_for_one_recipient_matches_snapshot() {
+    let server = portal().await;
+    let sink = SmtpSink::start().await;
+    let setup = Setup::new(&server.uri(), sink.port());
+    assert!(setup.run(&["poll"], &[]).await.status.success());
+
+    let dry = setup
+        .run(
+            &[
+                "digest",
+                "--dry-run",
+                "--recipient",
+                "Bērnu labklājības tīkls",
+            ],
+            &[],
+        )
+        .await;
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    let output: String = stdout(&dry)
+        .replace(&server.uri(), "http://PORTAL")
+        .lines()
+        .map(|line| {
+            if line.starts_with("Date: ") {
+                "Date: [redacted]".to_string()
+            } else if line.starts_with("Message-ID: ") {
+                "Message-ID: [redacted]".to_string()
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/cli_digest_dry_run.txt");
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, &output).expect("write snapshot");
+    }
+    let expected = std::fs::read_to_string(&path).expect("snapshot file");
+    assert_eq!(output, expected);
+    assert!(sink.messages().is_empty());
+}
