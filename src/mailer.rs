@@ -318,11 +318,16 @@ impl FileMailer {
     }
 }
 
-/// Lower-case ASCII letters and digits of `text`, other runs turned into one `-`, at most
-/// 40 characters; "unknown" when nothing is left.
+/// Lower-case ASCII letters and digits of `text` (Latvian letters without their diacritics:
+/// "Bērnu tīkls" → "bernu-tikls"), other runs turned into one `-`, at most 40 characters;
+/// "unknown" when nothing is left.
 pub(crate) fn slug(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
     let mut out = String::new();
-    for c in text.chars() {
+    for c in text
+        .nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+    {
         if c.is_ascii_alphanumeric() {
             out.push(c.to_ascii_lowercase());
         } else if !out.is_empty() && !out.ends_with('-') {
@@ -390,8 +395,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn slug_keeps_ascii_words() {
-        assert_eq!(slug("Anna.Bērziņa@Example.lv"), "anna-b-rzi-a-example-lv");
+    fn slug_folds_latvian_letters_and_keeps_ascii_words() {
+        assert_eq!(slug("Anna.Bērziņa@Example.lv"), "anna-berzina-example-lv");
+        assert_eq!(slug("Bērnu labklājības tīkls"), "bernu-labklajibas-tikls");
         assert_eq!(slug("@@@"), "unknown");
         assert!(slug(&"a".repeat(100)).len() <= 40);
     }

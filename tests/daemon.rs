@@ -117,7 +117,7 @@ async fn daemon_polls_on_schedule_and_stops_on_sigterm() {
 
     // The recipient's calendar subscription file follows the poll: open windows that match
     // its watchlists, with the same stable UIDs as digest attachments; closed ones left out.
-    let calendar = dir.path().join("data/calendars/t-kls.ics");
+    let calendar = dir.path().join("data/calendars/tikls.ics");
     let mut text = String::new();
     for _ in 0..40 {
         text = std::fs::read_to_string(&calendar).unwrap_or_default();
