@@ -3,18 +3,16 @@
 //! server → MIME parsed and checked. Also: nothing is added or sent twice, and a crash
 //! between the server's acceptance and the delivery record repeats a digest, never loses it.
 
+mod cli_harness;
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
 use chrono::NaiveDate;
+use cli_harness::{Setup, portal, smtp_mail, stderr, stdout};
 use serde_json::Value;
 use support::smtp::SmtpSink;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
-
-const NOW: &str = "2026-09-15T09:00:00+03:00";
 
 /// The 25 rows of the captured page, as extracted independently of our parser.
 struct ExpectedRow {
@@ -49,86 +47,6 @@ fn expected_rows() -> Vec<ExpectedRow> {
         .collect()
 }
 
-struct Setup {
-    dir: tempfile::TempDir,
-    config: PathBuf,
-}
-
-impl Setup {
-    fn new(portal: &str, smtp_port: u16) -> Setup {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let watchlists = Path::new(env!("CARGO_MANIFEST_DIR")).join("watchlists");
-        let text = format!(
-            r#"
-timezone = "Europe/Riga"
-watchlists_dir = "{watchlists}"
-[store]
-path = "data/draftwatch.sqlite3"
-[http]
-user_agent = "draftwatch-test (+mailto:test@example.org)"
-min_interval = "5ms"
-retries = 0
-[[sources]]
-name = "tap"
-kind = "tap_participation"
-base_url = "{portal}"
-schedule = "10 7-19 * * MON-FRI"
-page_limit = 1
-[mail]
-from = "draftwatch <draftwatch@example.org>"
-transport = "smtp"
-[mail.smtp]
-host = "127.0.0.1"
-port = {smtp_port}
-tls = "none"
-timeout = "10s"
-[digest]
-schedule = "0 8 * * MON-FRI"
-[[recipients]]
-name = "Bērnu labklājības tīkls"
-addresses = ["koordinators@example.org"]
-watchlists = ["berni"]
-"#,
-            watchlists = watchlists.display()
-        );
-        let config = dir.path().join("draftwatch.toml");
-        std::fs::write(&config, text).expect("write config");
-        Setup { dir, config }
-    }
-
-    /// Run the binary (off the async runtime, so the in-process SMTP server keeps serving).
-    async fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        self.run_at(NOW, args, env).await
-    }
-
-    /// Run the binary as if the time were `now`.
-    async fn run_at(&self, now: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_draftwatch"));
-        command
-            .arg("--config")
-            .arg(&self.config)
-            .args(["--now", now])
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("RUST_LOG", "info")
-            .env_remove("DRAFTWATCH_FAILPOINT");
-        for (key, value) in env {
-            command.env(key, value);
-        }
-        tokio::task::spawn_blocking(move || command.output().expect("draftwatch runs"))
-            .await
-            .expect("join")
-    }
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
 fn json_lines(output: &Output) -> Vec<Value> {
     stdout(output)
         .lines()
@@ -136,27 +54,14 @@ fn json_lines(output: &Output) -> Vec<Value> {
         .collect()
 }
 
-async fn portal() -> MockServer {
-    let server = MockServer::start().await;
-    let page =
-        std::fs::read(support::fixture("tap/public_participation_page1.html")).expect("fixture");
-    Mock::given(method("GET"))
-        .and(path("/public_participation"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(page, "text/html; charset=utf-8"))
-        .mount(&server)
-        .await;
-    // Everything else, detail pages and robots.txt included, answers 404.
-    server
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn poll_store_match_and_digest_exactly_once() {
     let server = portal().await;
     let sink = SmtpSink::start().await;
-    let setup = Setup::new(&server.uri(), sink.port());
+    let setup = Setup::new(&server.uri(), &smtp_mail(sink.port()), &["berni"]);
 
     // Poll: all 25 rows stored although every detail page answers 404.
-    let poll = setup.run(&["poll"], &[]).await;
+    let poll = setup.run(&["poll"]).await;
     assert!(poll.status.success(), "poll failed: {}", stderr(&poll));
     assert!(
         stdout(&poll).contains("25 drafts seen, 25 new, 0 changed"),
@@ -175,7 +80,7 @@ async fn poll_store_match_and_digest_exactly_once() {
     );
 
     // Every row with its window exactly as captured.
-    let drafts = json_lines(&setup.run(&["drafts", "--json"], &[]).await);
+    let drafts = json_lines(&setup.run(&["drafts", "--json"]).await);
     let expected = expected_rows();
     assert_eq!(expected.len(), 25);
     assert_eq!(drafts.len(), 25);
@@ -207,7 +112,7 @@ async fn poll_store_match_and_digest_exactly_once() {
 
     // --open lists exactly the drafts whose window includes 15.09.2026.
     let today = NaiveDate::from_ymd_opt(2026, 9, 15).expect("date");
-    let mut open: Vec<String> = json_lines(&setup.run(&["drafts", "--open", "--json"], &[]).await)
+    let mut open: Vec<String> = json_lines(&setup.run(&["drafts", "--open", "--json"]).await)
         .iter()
         .map(|d| d["id"].as_str().expect("id").to_string())
         .collect();
@@ -231,7 +136,7 @@ async fn poll_store_match_and_digest_exactly_once() {
     assert!(hit_lists.contains(&Value::from("berni")), "{hit_lists:?}");
 
     // A second poll adds nothing.
-    let again = setup.run(&["poll"], &[]).await;
+    let again = setup.run(&["poll"]).await;
     assert!(
         stdout(&again).contains("0 new, 0 changed"),
         "{}",
@@ -239,7 +144,7 @@ async fn poll_store_match_and_digest_exactly_once() {
     );
 
     // The digest: over SMTP, valid MIME with both parts, Latvian days left.
-    let digest = setup.run(&["digest"], &[]).await;
+    let digest = setup.run(&["digest"]).await;
     assert!(
         digest.status.success(),
         "digest failed: {}",
@@ -273,12 +178,10 @@ async fn poll_store_match_and_digest_exactly_once() {
     );
 
     // Running the same scheduled digest again sends nothing, and neither does the next day's.
-    let same = setup.run(&["digest"], &[]).await;
+    let same = setup.run(&["digest"]).await;
     assert!(same.status.success(), "{}", stderr(&same));
     assert_eq!(sink.messages().len(), 1, "one digest per scheduled time");
-    let second = setup
-        .run_at("2026-09-16T08:00:00+03:00", &["digest"], &[])
-        .await;
+    let second = setup.run_at("2026-09-16T08:00:00+03:00", &["digest"]).await;
     assert!(second.status.success(), "{}", stderr(&second));
     assert_eq!(sink.messages().len(), 1, "nothing is sent twice");
 }
@@ -287,18 +190,22 @@ async fn poll_store_match_and_digest_exactly_once() {
 async fn crash_between_send_and_mark_repeats_never_loses() {
     let server = portal().await;
     let sink = SmtpSink::start().await;
-    let setup = Setup::new(&server.uri(), sink.port());
-    assert!(setup.run(&["poll"], &[]).await.status.success());
+    let setup = Setup::new(&server.uri(), &smtp_mail(sink.port()), &["berni"]);
+    assert!(setup.run(&["poll"]).await.status.success());
 
     // The server accepts the digest, then the process dies before recording the delivery.
     let crashed = setup
-        .run(&["digest"], &[("DRAFTWATCH_FAILPOINT", "after-send")])
+        .run_at_with_env(
+            cli_harness::NOW,
+            &["digest"],
+            &[("DRAFTWATCH_FAILPOINT", "after-send")],
+        )
         .await;
     assert_eq!(crashed.status.code(), Some(86), "{}", stderr(&crashed));
     assert_eq!(sink.messages().len(), 1);
 
     // Nothing was recorded, so the next run delivers the same drafts again: at worst a repeat.
-    let retry = setup.run(&["digest"], &[]).await;
+    let retry = setup.run(&["digest"]).await;
     assert!(retry.status.success(), "{}", stderr(&retry));
     let messages = sink.messages();
     assert_eq!(messages.len(), 2);
@@ -312,7 +219,7 @@ async fn crash_between_send_and_mark_repeats_never_loses() {
     // And then it is recorded: the next day's run sends nothing.
     assert!(
         setup
-            .run_at("2026-09-16T08:00:00+03:00", &["digest"], &[])
+            .run_at("2026-09-16T08:00:00+03:00", &["digest"])
             .await
             .status
             .success()
@@ -324,11 +231,11 @@ async fn crash_between_send_and_mark_repeats_never_loses() {
 async fn a_refused_digest_is_sent_on_the_next_run() {
     let server = portal().await;
     let sink = SmtpSink::start().await;
-    let setup = Setup::new(&server.uri(), sink.port());
-    assert!(setup.run(&["poll"], &[]).await.status.success());
+    let setup = Setup::new(&server.uri(), &smtp_mail(sink.port()), &["berni"]);
+    assert!(setup.run(&["poll"]).await.status.success());
 
     sink.refuse_next(support::smtp::Stage::Data, 451, 1);
-    let refused = setup.run(&["digest"], &[]).await;
+    let refused = setup.run(&["digest"]).await;
     assert_eq!(
         refused.status.code(),
         Some(1),
@@ -343,9 +250,7 @@ async fn a_refused_digest_is_sent_on_the_next_run() {
     assert!(sink.messages().is_empty());
 
     // A temporary refusal is retried after its back-off, here ten minutes later.
-    let retry = setup
-        .run_at("2026-09-15T09:10:00+03:00", &["digest"], &[])
-        .await;
+    let retry = setup.run_at("2026-09-15T09:10:00+03:00", &["digest"]).await;
     assert!(retry.status.success(), "{}", stderr(&retry));
     assert_eq!(sink.messages().len(), 1, "delivered on the next run");
 }
@@ -354,15 +259,15 @@ async fn a_refused_digest_is_sent_on_the_next_run() {
 async fn dry_run_sends_and_records_nothing() {
     let server = portal().await;
     let sink = SmtpSink::start().await;
-    let setup = Setup::new(&server.uri(), sink.port());
-    assert!(setup.run(&["poll"], &[]).await.status.success());
+    let setup = Setup::new(&server.uri(), &smtp_mail(sink.port()), &["berni"]);
+    assert!(setup.run(&["poll"]).await.status.success());
 
-    let dry = setup.run(&["digest", "--dry-run"], &[]).await;
+    let dry = setup.run(&["digest", "--dry-run"]).await;
     assert!(dry.status.success(), "{}", stderr(&dry));
     assert!(stdout(&dry).contains("26-TA-2228"), "{}", stdout(&dry));
     assert!(sink.messages().is_empty());
 
-    assert!(setup.run(&["digest"], &[]).await.status.success());
+    assert!(setup.run(&["digest"]).await.status.success());
     assert_eq!(sink.messages().len(), 1, "the dry run recorded nothing");
 }
 
@@ -370,18 +275,22 @@ async fn dry_run_sends_and_records_nothing() {
 async fn crash_between_recording_and_sending_delivers_exactly_once() {
     let server = portal().await;
     let sink = SmtpSink::start().await;
-    let setup = Setup::new(&server.uri(), sink.port());
-    assert!(setup.run(&["poll"], &[]).await.status.success());
+    let setup = Setup::new(&server.uri(), &smtp_mail(sink.port()), &["berni"]);
+    assert!(setup.run(&["poll"]).await.status.success());
 
     // The digest is recorded in the outbox, then the process dies before sending it.
     let crashed = setup
-        .run(&["digest"], &[("DRAFTWATCH_FAILPOINT", "before-send")])
+        .run_at_with_env(
+            cli_harness::NOW,
+            &["digest"],
+            &[("DRAFTWATCH_FAILPOINT", "before-send")],
+        )
         .await;
     assert_eq!(crashed.status.code(), Some(86), "{}", stderr(&crashed));
     assert!(sink.messages().is_empty());
 
     // After the restart the recorded digest goes out once, and only once.
-    assert!(setup.run(&["digest"], &[]).await.status.success());
+    assert!(setup.run(&["digest"]).await.status.success());
     assert_eq!(sink.messages().len(), 1);
     assert!(
         support::parse_mail(&sink.messages()[0].data)
@@ -390,7 +299,7 @@ async fn crash_between_recording_and_sending_delivers_exactly_once() {
     );
     assert!(
         setup
-            .run_at("2026-09-16T08:00:00+03:00", &["digest"], &[])
+            .run_at("2026-09-16T08:00:00+03:00", &["digest"])
             .await
             .status
             .success()
@@ -405,19 +314,16 @@ async fn crash_between_recording_and_sending_delivers_exactly_once() {
 async fn dry_run_for_one_recipient_matches_snapshot() {
     let server = portal().await;
     let sink = SmtpSink::start().await;
-    let setup = Setup::new(&server.uri(), sink.port());
-    assert!(setup.run(&["poll"], &[]).await.status.success());
+    let setup = Setup::new(&server.uri(), &smtp_mail(sink.port()), &["berni"]);
+    assert!(setup.run(&["poll"]).await.status.success());
 
     let dry = setup
-        .run(
-            &[
-                "digest",
-                "--dry-run",
-                "--recipient",
-                "Bērnu labklājības tīkls",
-            ],
-            &[],
-        )
+        .run(&[
+            "digest",
+            "--dry-run",
+            "--recipient",
+            "Bērnu labklājības tīkls",
+        ])
         .await;
     assert!(dry.status.success(), "{}", stderr(&dry));
     let output: String = stdout(&dry)

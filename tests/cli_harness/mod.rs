@@ -67,7 +67,6 @@ kind = "tap_participation"
 base_url = "{portal}"
 schedule = "10 7-19 * * MON-FRI"
 page_limit = 1
-detail_limit = 0
 [mail]
 from = "draftwatch <draftwatch@example.org>"
 {mail}
@@ -87,6 +86,11 @@ watchlists = [{followed}]
 
     /// Run the binary at `now`, off the async runtime so in-process servers keep serving.
     pub async fn run_at(&self, now: &str, args: &[&str]) -> Output {
+        self.run_at_with_env(now, args, &[]).await
+    }
+
+    /// Run the binary at `now` with extra environment variables (e.g. a failpoint).
+    pub async fn run_at_with_env(&self, now: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
         let mut command = Command::new(env!("CARGO_BIN_EXE_draftwatch"));
         command
             .arg("--config")
@@ -96,6 +100,9 @@ watchlists = [{followed}]
             .current_dir(self.dir.path())
             .env("RUST_LOG", "warn")
             .env_remove("DRAFTWATCH_FAILPOINT");
+        for (key, value) in env {
+            command.env(key, value);
+        }
         tokio::task::spawn_blocking(move || command.output().expect("draftwatch runs"))
             .await
             .expect("join")
