@@ -8,6 +8,7 @@
 //! it. This module does not read the store, send mail or watch files ([`reload`] does that).
 
 pub mod backtest;
+mod compact;
 pub mod explain;
 pub mod normalize;
 pub mod reload;

@@ -11,7 +11,7 @@ use std::ops::Range;
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
-use super::stem_lv;
+use super::{compact, stem_lv};
 
 /// Map typographic punctuation to its plain form; `None` keeps the character.
 fn plain_punctuation(c: char) -> Option<char> {
@@ -298,20 +298,50 @@ pub struct AnalyzedText {
 
 /// The word being collected while [`AnalyzedText::new`] walks a text.
 ///
-/// Why two modes: almost every word is a contiguous run of the original text (no entity,
+/// Why three forms: almost every word is a contiguous run of the original text (no entity,
 /// no soft hyphen inside), so it is used in place as a slice; only the rare other words
-/// are copied character by character into `owned`.
-#[derive(Default)]
+/// are copied character by character into `owned`. Alongside, while every character so far
+/// is an ASCII letter or digit or a Latvian letter, the word is kept in the compact alphabet
+/// ([`compact`]): lowercase already, one byte per character, ready to fold and stem
+/// byte by byte. That is the hot path; other words take the general one.
 struct WordInProgress {
     /// Byte range in the original text covered so far (`None`: between words).
     span: Option<Range<usize>>,
     /// Whether the word's characters are in `owned` rather than `text[span]`.
     is_owned: bool,
     owned: String,
+    /// The lowercase word in the compact alphabet, valid while `is_compact`.
+    codes: [u8; MAX_COMPACT_WORD],
+    /// The same word folded (ASCII).
+    folded: [u8; MAX_COMPACT_WORD],
+    code_count: usize,
+    is_compact: bool,
+    vowels: usize,
+    has_diacritics: bool,
+}
+
+/// Longest word (in characters) analysed on the compact path; longer ones take the general
+/// path (no Latvian word comes close).
+const MAX_COMPACT_WORD: usize = 64;
+
+impl Default for WordInProgress {
+    fn default() -> Self {
+        WordInProgress {
+            span: None,
+            is_owned: false,
+            owned: String::new(),
+            codes: [0; MAX_COMPACT_WORD],
+            folded: [0; MAX_COMPACT_WORD],
+            code_count: 0,
+            is_compact: true,
+            vowels: 0,
+            has_diacritics: false,
+        }
+    }
 }
 
 impl WordInProgress {
-    /// Add the word characters `text[range]`, taken literally from the text.
+    /// Start or extend the span with `text[range]`, taken literally from the text.
     fn push_literal(&mut self, text: &str, range: Range<usize>) {
         match &mut self.span {
             None => {
@@ -332,8 +362,36 @@ impl WordInProgress {
         }
     }
 
+    /// Add the compact `code` of a character, or leave the compact path when `code` is `None`.
+    fn push_code(&mut self, code: Option<u8>) {
+        if !self.is_compact {
+            return;
+        }
+        let slots = (
+            self.codes.get_mut(self.code_count),
+            self.folded.get_mut(self.code_count),
+        );
+        match (code, slots) {
+            (Some(code), (Some(slot), Some(folded_slot))) => {
+                *slot = code;
+                *folded_slot = compact::fold(code);
+                self.code_count += 1;
+                self.vowels += usize::from(compact::is_vowel(code));
+                self.has_diacritics |= compact::has_diacritic(code);
+            }
+            _ => self.is_compact = false,
+        }
+    }
+
+    /// Add a word character found literally at `text[range]`.
+    fn push_char(&mut self, text: &str, c: char, range: Range<usize>) {
+        self.push_code(compact::lowercase_code(c));
+        self.push_literal(text, range);
+    }
+
     /// Add a word character that is not literally in the text (decoded from an entity).
     fn push_decoded(&mut self, text: &str, c: char, range: Range<usize>) {
+        self.push_code(compact::lowercase_code(c));
         match &mut self.span {
             None => {
                 self.owned.clear();
@@ -350,42 +408,131 @@ impl WordInProgress {
         self.is_owned = true;
         self.owned.push(c);
     }
+
+    /// The word in the compact alphabet and folded, if it stayed on the compact path.
+    fn compact_forms(&self) -> Option<(&[u8], &[u8])> {
+        if !self.is_compact {
+            return None;
+        }
+        Some((
+            self.codes.get(..self.code_count)?,
+            self.folded.get(..self.code_count)?,
+        ))
+    }
+
+    /// Forget the word (its span has been taken).
+    fn reset(&mut self) {
+        self.span = None;
+        self.code_count = 0;
+        self.is_compact = true;
+        self.vowels = 0;
+        self.has_diacritics = false;
+    }
 }
 
-/// Reusable buffers for the words that need lowercasing beyond ASCII.
-#[derive(Default)]
-struct Scratch {
+/// An [`AnalyzedText`] being built: the streams as bytes (the compact path appends folded
+/// ASCII bytes one by one; the streams are checked as UTF-8 once, at the end), plus reusable
+/// buffers for the words that take the general path.
+struct Builder {
+    stems: Vec<u8>,
+    words: Vec<u8>,
+    tokens: Vec<Token>,
     lower: String,
     stem: String,
+    folded: String,
+}
+
+/// A stream built by [`Builder`] as text. Every byte appended is ASCII or comes from a `&str`,
+/// so this never fails; the lossy conversion only keeps it panic-free.
+fn into_text(stream: Vec<u8>) -> String {
+    String::from_utf8(stream).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+impl Builder {
+    /// Finish the word in progress, if any: add its keys and token.
+    fn end_word(&mut self, text: &str, word: &mut WordInProgress) {
+        let Some(original) = word.span.clone() else {
+            return;
+        };
+        self.stems.push(b' ');
+        self.words.push(b' ');
+        let stem_start = self.stems.len();
+        let word_start = self.words.len();
+        if let Some((codes, folded)) = word.compact_forms() {
+            // Lowercase and folded already, one ASCII byte per character, so the folded stem
+            // is the first `keep` bytes of the folded word plus the folded tail.
+            let cut = stem_lv::stem_cut_compact(codes, word.has_diacritics, word.vowels);
+            self.words.extend_from_slice(folded);
+            self.stems
+                .extend_from_slice(folded.get(..cut.keep).unwrap_or(folded));
+            self.stems
+                .extend(cut.tail().iter().map(|&code| compact::fold(code)));
+        } else {
+            let raw = if word.is_owned {
+                word.owned.as_str()
+            } else {
+                text.get(original.clone()).unwrap_or("")
+            };
+            self.lower.clear();
+            lower_word(raw, &mut self.lower);
+            self.folded.clear();
+            stem_key_with_scratch(&self.lower, &mut self.folded, &mut self.stem);
+            self.stems.extend_from_slice(self.folded.as_bytes());
+            self.folded.clear();
+            fold_into(&self.lower, &mut self.folded);
+            self.words.extend_from_slice(self.folded.as_bytes());
+        }
+        word.reset();
+        let stem_end = self.stems.len();
+        let word_end = self.words.len();
+        self.stems.push(b' ');
+        self.words.push(b' ');
+        self.tokens.push(Token {
+            original,
+            stem: stem_start..stem_end,
+            word: word_start..word_end,
+        });
+    }
 }
 
 impl AnalyzedText {
     /// Analyse `text`.
     pub fn new(text: &str) -> Self {
-        let mut analyzed = AnalyzedText {
-            stems: String::with_capacity(text.len() + 16),
-            words: String::with_capacity(text.len() + 16),
+        let mut analyzed = Builder {
+            stems: Vec::with_capacity(text.len() + 16),
+            words: Vec::with_capacity(text.len() + 16),
             tokens: Vec::with_capacity(text.len() / 6),
+            lower: String::new(),
+            stem: String::new(),
+            folded: String::new(),
         };
         let mut word = WordInProgress::default();
-        let mut scratch = Scratch::default();
         let bytes = text.as_bytes();
         let mut pos = 0;
         while let Some(&byte) = bytes.get(pos) {
-            if byte.is_ascii_alphanumeric() {
-                // The common case: a run of ASCII letters and digits.
-                let run = bytes
-                    .get(pos..)
-                    .unwrap_or_default()
-                    .iter()
-                    .take_while(|b| b.is_ascii_alphanumeric())
-                    .count();
-                word.push_literal(text, pos..pos + run);
-                pos += run;
+            // The common case: a run of ASCII letters and digits and Latvian letters (two
+            // UTF-8 bytes each), taken in one go.
+            let run_start = pos;
+            while let Some(&run_byte) = bytes.get(pos) {
+                if run_byte.is_ascii_alphanumeric() {
+                    word.push_code(Some(run_byte.to_ascii_lowercase()));
+                    pos += 1;
+                } else if let Some(code) = bytes
+                    .get(pos + 1)
+                    .and_then(|&next| compact::lowercase_code_utf8(run_byte, next))
+                {
+                    word.push_code(Some(code));
+                    pos += 2;
+                } else {
+                    break;
+                }
+            }
+            if pos > run_start {
+                word.push_literal(text, run_start..pos);
                 continue;
             }
             if byte.is_ascii() && byte != b'&' {
-                analyzed.end_word(text, &mut word, &mut scratch);
+                analyzed.end_word(text, &mut word);
                 pos += 1;
                 continue;
             }
@@ -401,12 +548,12 @@ impl AnalyzedText {
                         if is_word_char(c) {
                             word.push_decoded(text, c, range.clone());
                         } else {
-                            analyzed.end_word(text, &mut word, &mut scratch);
+                            analyzed.end_word(text, &mut word);
                         }
                     }
                     pos += consumed;
                 } else {
-                    analyzed.end_word(text, &mut word, &mut scratch);
+                    analyzed.end_word(text, &mut word);
                     pos += 1;
                 }
                 continue;
@@ -416,102 +563,18 @@ impl AnalyzedText {
             match plain_punctuation(c) {
                 // Soft hyphens and zero-width characters vanish, even inside a word.
                 Some('\u{0}') => {}
-                Some(_) => analyzed.end_word(text, &mut word, &mut scratch),
-                None if is_word_char(c) => word.push_literal(text, pos..pos + len),
-                None => analyzed.end_word(text, &mut word, &mut scratch),
+                Some(_) => analyzed.end_word(text, &mut word),
+                None if is_word_char(c) => word.push_char(text, c, pos..pos + len),
+                None => analyzed.end_word(text, &mut word),
             }
             pos += len;
         }
-        analyzed.end_word(text, &mut word, &mut scratch);
-        analyzed
-    }
-
-    /// Finish the word in progress, if any: add its keys and token.
-    fn end_word(&mut self, text: &str, word: &mut WordInProgress, scratch: &mut Scratch) {
-        let Some(original) = word.span.take() else {
-            return;
-        };
-        let raw = if word.is_owned {
-            word.owned.as_str()
-        } else {
-            text.get(original.clone()).unwrap_or("")
-        };
-        self.stems.push(' ');
-        self.words.push(' ');
-        let stem_start = self.stems.len();
-        let word_start = self.words.len();
-        if raw.is_ascii() {
-            // ASCII: lowercase in place in the words stream (folding is the identity), then
-            // stem that slice straight into the stems stream.
-            self.words.push_str(raw);
-            if let Some(lowered) = self.words.get_mut(word_start..) {
-                lowered.make_ascii_lowercase();
-            }
-            let lowered = self.words.get(word_start..).unwrap_or("");
-            stem_lv::stem_into(lowered, true, &mut self.stems);
-        } else if !self.push_latin_word(raw, &mut scratch.lower) {
-            scratch.lower.clear();
-            lower_word(raw, &mut scratch.lower);
-            stem_key_with_scratch(&scratch.lower, &mut self.stems, &mut scratch.stem);
-            fold_into(&scratch.lower, &mut self.words);
+        analyzed.end_word(text, &mut word);
+        AnalyzedText {
+            stems: into_text(analyzed.stems),
+            words: into_text(analyzed.words),
+            tokens: analyzed.tokens,
         }
-        let stem_end = self.stems.len();
-        let word_end = self.words.len();
-        self.stems.push(' ');
-        self.words.push(' ');
-        self.tokens.push(Token {
-            original,
-            stem: stem_start..stem_end,
-            word: word_start..word_end,
-        });
-    }
-
-    /// Keys of a word of precomposed Latin letters whose every lowercase letter folds to one
-    /// ASCII letter (Latvian words): lowercase, fold, count characters and vowels in one
-    /// pass, stem the lowercase word and take the folded stem from the folded word. Returns
-    /// false, having written nothing, for any other word.
-    fn push_latin_word(&mut self, raw: &str, lower: &mut String) -> bool {
-        let words_len = self.words.len();
-        lower.clear();
-        let (mut chars, mut vowels) = (0, 0);
-        for c in raw.chars() {
-            if c >= '\u{180}' || c == '\u{130}' {
-                self.words.truncate(words_len);
-                return false;
-            }
-            let lowered = latin_lowercase(c);
-            let folded = if lowered.is_ascii() {
-                lowered
-            } else if let Some(base) = fold_latvian(lowered) {
-                base
-            } else {
-                self.words.truncate(words_len);
-                return false;
-            };
-            lower.push(lowered);
-            self.words.push(folded);
-            chars += 1;
-            vowels += usize::from(matches!(folded, 'a' | 'e' | 'i' | 'o' | 'u'));
-        }
-        // The stem is the lowercase word cut after `keep` bytes, plus a replacement tail.
-        // Every letter folded to one byte, so the folded prefix is the first `kept_chars`
-        // bytes of the folded word.
-        let ascii_lower = lower.is_ascii();
-        let cut = stem_lv::stem_cut(lower, ascii_lower, Some((chars, vowels)));
-        // Count the few removed characters rather than the many kept ones.
-        let removed_chars = lower
-            .get(cut.keep..)
-            .map_or(0, |removed| removed.chars().count());
-        let kept_chars = chars.saturating_sub(removed_chars);
-        self.stems.push_str(
-            self.words
-                .get(words_len..words_len + kept_chars)
-                .unwrap_or(""),
-        );
-        for &c in cut.tail() {
-            fold_char_into(c, &mut self.stems);
-        }
-        true
     }
 
     /// Index of the token whose stem key starts at byte `at` of [`Self::stems`].

@@ -7,6 +7,8 @@
 //! lowercase, normalise or fold; [`super::normalize`] does that. The stemmer is deliberately
 //! not idempotent (it is the Lucene behaviour): callers apply it exactly once.
 
+use super::compact;
+
 /// One row of the suffix table: the suffix, the vowel-count threshold and whether removing it
 /// undoes palatalisation of the remaining stem.
 struct Suffix {
@@ -119,6 +121,76 @@ struct PreparedSuffix {
 struct SuffixTable {
     suffixes: Vec<PreparedSuffix>,
     by_last_byte: Vec<Vec<u8>>,
+    /// The same table for words in the compact alphabet.
+    compact: CompactTable,
+}
+
+/// A suffix in the compact alphabet, compared with a word's last eight codes at once.
+struct CompactSuffix {
+    /// The suffix's codes as the low bytes of a number, its last code lowest (see
+    /// [`last_eight`]).
+    pattern: u64,
+    /// Ones over the bytes of `pattern` the suffix occupies.
+    mask: u64,
+    len: usize,
+    vowel_threshold: usize,
+    unpalatalise: bool,
+    removes_u: bool,
+}
+
+/// The suffixes of one table in the compact alphabet, grouped by last code (in table order
+/// within a group), so a word is only compared with the few it can end with.
+struct CompactTable {
+    suffixes: Vec<CompactSuffix>,
+    /// For each last code, the range of `suffixes` ending in it.
+    by_last_code: Vec<std::ops::Range<usize>>,
+}
+
+impl CompactTable {
+    fn new(suffixes: &[PreparedSuffix]) -> Self {
+        let mut grouped: Vec<(u8, CompactSuffix)> = suffixes
+            .iter()
+            .filter_map(|s| {
+                let codes: Vec<u8> = s.text.chars().map(compact::code).collect::<Option<_>>()?;
+                let last = *codes.last()?;
+                let suffix = CompactSuffix {
+                    pattern: last_eight(&codes),
+                    mask: u64::MAX
+                        .checked_shr(64 - 8 * codes.len() as u32)
+                        .unwrap_or(0),
+                    len: codes.len(),
+                    vowel_threshold: s.vowel_threshold,
+                    unpalatalise: s.unpalatalise,
+                    removes_u: s.removes_u,
+                };
+                Some((last, suffix))
+            })
+            .collect();
+        // Stable: table order is kept within each last code.
+        grouped.sort_by_key(|(last, _)| *last);
+        let mut by_last_code = vec![0..0; 256];
+        for (index, (last, _)) in grouped.iter().enumerate() {
+            if let Some(range) = by_last_code.get_mut(usize::from(*last)) {
+                if range.start == range.end {
+                    *range = index..index;
+                }
+                range.end = index + 1;
+            }
+        }
+        CompactTable {
+            suffixes: grouped.into_iter().map(|(_, s)| s).collect(),
+            by_last_code,
+        }
+    }
+}
+
+/// The last (up to) eight codes of `word` as one number, the last code in the lowest byte.
+fn last_eight(word: &[u8]) -> u64 {
+    let start = word.len().saturating_sub(8);
+    word.get(start..)
+        .unwrap_or(&[])
+        .iter()
+        .fold(0u64, |acc, &code| (acc << 8) | u64::from(code))
 }
 
 fn prepare(folded: bool) -> SuffixTable {
@@ -148,6 +220,7 @@ fn prepare(folded: bool) -> SuffixTable {
         }
     }
     SuffixTable {
+        compact: CompactTable::new(&suffixes),
         suffixes,
         by_last_byte,
     }
@@ -263,34 +336,150 @@ pub(crate) fn stem_cut(word: &str, folded: bool, counts: Option<(usize, usize)>)
 /// The cut of `stem` that undoes the consonant change that some declension II, V and VI
 /// endings cause. Only the last two characters can change.
 fn unpalatalised(stem: &str, removed_u_suffix: bool) -> StemCut {
-    let mut tail = stem.char_indices().rev();
-    let last = tail.next();
-    let before_last = tail.next();
-    let (Some((last_at, b)), Some((pair_at, a))) = (last, before_last) else {
-        // Fewer than two characters: only the single-letter rule can apply.
-        return match last {
-            Some((at, c)) => StemCut::with_tail(at, &[unpalatalise_last(c)]),
-            None => StemCut::keep(stem.len()),
-        };
+    let mut reversed = stem.char_indices().rev();
+    let Some((last_at, last)) = reversed.next() else {
+        return StemCut::keep(stem.len());
     };
+    let before_last = reversed.next();
+    let change = unpalatalise_end(before_last.map(|(_, c)| c), last, removed_u_suffix);
+    let keep = match (change.drop, before_last) {
+        (2, Some((pair_at, _))) => pair_at,
+        _ => last_at,
+    };
+    StemCut::with_tail(keep, change.tail())
+}
+
+/// How undoing palatalisation changes the end of a stem: drop its last `drop` characters (1
+/// or 2), then append `tail`.
+struct EndChange {
+    drop: usize,
+    tail: [char; 2],
+    tail_len: usize,
+}
+
+impl EndChange {
+    fn new(drop: usize, tail: &[char]) -> Self {
+        let mut change = EndChange {
+            drop,
+            tail: ['\0'; 2],
+            tail_len: 0,
+        };
+        for (slot, &c) in change.tail.iter_mut().zip(tail) {
+            *slot = c;
+            change.tail_len += 1;
+        }
+        change
+    }
+
+    fn tail(&self) -> &[char] {
+        self.tail.get(..self.tail_len).unwrap_or(&[])
+    }
+}
+
+/// The palatalisation rules, on the last two characters of a stem (`before_last` is `None`
+/// for a one-letter stem). Shared by the string and the compact stemmer.
+fn unpalatalise_end(before_last: Option<char>, last: char, removed_u_suffix: bool) -> EndChange {
     if removed_u_suffix {
-        match (a, b) {
-            ('k', 'š') => return StemCut::with_tail(last_at, &['s', 't']),
-            ('ņ', 'ņ') => return StemCut::with_tail(pair_at, &['n', 'n']),
+        match (before_last, last) {
+            (Some('k'), 'š') => return EndChange::new(1, &['s', 't']),
+            (Some('ņ'), 'ņ') => return EndChange::new(2, &['n', 'n']),
             _ => {}
         }
     }
-    let pair = match (a, b) {
-        ('p' | 'b' | 'm' | 'v', 'j') => return StemCut::keep(last_at),
-        ('š', 'ņ') => ['s', 'n'],
-        ('ž', 'ņ') => ['z', 'n'],
-        ('š', 'ļ') => ['s', 'l'],
-        ('ž', 'ļ') => ['z', 'l'],
-        ('ļ', 'ņ') => ['l', 'n'],
-        ('ļ', 'ļ') => ['l', 'l'],
-        _ => return StemCut::with_tail(last_at, &[unpalatalise_last(b)]),
+    let pair = match (before_last, last) {
+        (Some('p' | 'b' | 'm' | 'v'), 'j') => return EndChange::new(1, &[]),
+        (Some('š'), 'ņ') => ['s', 'n'],
+        (Some('ž'), 'ņ') => ['z', 'n'],
+        (Some('š'), 'ļ') => ['s', 'l'],
+        (Some('ž'), 'ļ') => ['z', 'l'],
+        (Some('ļ'), 'ņ') => ['l', 'n'],
+        (Some('ļ'), 'ļ') => ['l', 'l'],
+        _ => return EndChange::new(1, &[unpalatalise_last(last)]),
     };
-    StemCut::with_tail(pair_at, &pair)
+    EndChange::new(2, &pair)
+}
+
+/// How a word in the compact alphabet is stemmed: keep its first `keep` codes (= characters),
+/// then append up to two replacement codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CompactCut {
+    /// Codes of the word kept at its start.
+    pub(crate) keep: usize,
+    tail: [u8; 2],
+    tail_len: usize,
+}
+
+impl CompactCut {
+    fn keep(keep: usize) -> Self {
+        CompactCut {
+            keep,
+            tail: [0; 2],
+            tail_len: 0,
+        }
+    }
+
+    /// The codes appended after the kept prefix.
+    pub(crate) fn tail(&self) -> &[u8] {
+        self.tail.get(..self.tail_len).unwrap_or(&[])
+    }
+}
+
+/// [`stem_cut`] for a word in the compact alphabet of [`compact`] (lowercase, one byte per
+/// character): `diacritics` tells whether any letter has one (then the table as written
+/// applies, else the folded table, exactly as [`stem_cut`] picks for the word's UTF-8 form)
+/// and `vowels` is the word's vowel count.
+///
+/// Why a second entry point: this is the stemmer of the matching hot path; it compares bytes
+/// with no UTF-8 decoding and no character counting.
+pub(crate) fn stem_cut_compact(word: &[u8], diacritics: bool, vowels: usize) -> CompactCut {
+    let Some(&last_code) = word.last() else {
+        return CompactCut::keep(0);
+    };
+    let table = &PREPARED[usize::from(!diacritics)].compact;
+    let candidates = table
+        .by_last_code
+        .get(usize::from(last_code))
+        .and_then(|range| table.suffixes.get(range.clone()))
+        .unwrap_or(&[]);
+    let ending = last_eight(word);
+    for suffix in candidates {
+        if ending & suffix.mask != suffix.pattern
+            || word.len() < suffix.len + 3
+            || vowels <= suffix.vowel_threshold
+        {
+            continue;
+        }
+        let keep = word.len() - suffix.len;
+        if !suffix.unpalatalise {
+            return CompactCut::keep(keep);
+        }
+        return unpalatalised_compact(word.get(..keep).unwrap_or(&[]), suffix.removes_u);
+    }
+    CompactCut::keep(word.len())
+}
+
+/// [`unpalatalised`] for a stem in the compact alphabet.
+fn unpalatalised_compact(stem: &[u8], removed_u_suffix: bool) -> CompactCut {
+    let Some((&last, rest)) = stem.split_last() else {
+        return CompactCut::keep(0);
+    };
+    let (Some(last_char), before_last) = (
+        compact::char_of(last),
+        rest.last().and_then(|&c| compact::char_of(c)),
+    ) else {
+        return CompactCut::keep(stem.len());
+    };
+    let change = unpalatalise_end(before_last, last_char, removed_u_suffix);
+    let mut cut = CompactCut::keep(stem.len().saturating_sub(change.drop));
+    for (slot, code) in cut
+        .tail
+        .iter_mut()
+        .zip(change.tail().iter().filter_map(|&c| compact::code(c)))
+    {
+        *slot = code;
+        cut.tail_len += 1;
+    }
+    cut
 }
 
 /// The final consonant with palatalisation undone ("č" → "c", "ļ" → "l", "ņ" → "n").
@@ -306,6 +495,51 @@ fn unpalatalise_last(c: char) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Latvian-alphabet words, often ending in a suffix of the table (as written or folded)
+    /// and often in a consonant pair that unpalatalisation changes.
+    fn latvian_word() -> impl Strategy<Value = String> {
+        let suffixes: Vec<String> = SUFFIXES
+            .iter()
+            .flat_map(|s| {
+                [
+                    s.text.to_string(),
+                    s.text.chars().map(fold_suffix_char).collect(),
+                ]
+            })
+            .chain([String::new()])
+            .collect();
+        (
+            "[a-zāčēģīķļņšūž]{0,6}",
+            prop::sample::select(vec!["", "kš", "ņņ", "bj", "šņ", "žļ", "ļļ", "č", "ļ", "ņ"]),
+            prop::sample::select(suffixes),
+        )
+            .prop_map(|(stem, pair, suffix)| format!("{stem}{pair}{suffix}"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(5000))]
+
+        /// The compact stemmer of the hot path stems exactly like the string stemmer.
+        #[test]
+        fn compact_stemmer_equals_string_stemmer(word in latvian_word()) {
+            let codes: Vec<u8> = word.chars().filter_map(compact::code).collect();
+            prop_assert_eq!(codes.len(), word.chars().count());
+            let diacritics = codes.iter().any(|&c| compact::has_diacritic(c));
+            let vowels = codes.iter().filter(|&&c| compact::is_vowel(c)).count();
+            let cut = stem_cut_compact(&codes, diacritics, vowels);
+            let kept = codes.get(..cut.keep).unwrap_or(&[]);
+            let compact_stem: String = kept
+                .iter()
+                .chain(cut.tail())
+                .filter_map(|&c| compact::char_of(c))
+                .collect();
+            let mut expected = String::new();
+            stem_into(&word, !diacritics, &mut expected);
+            prop_assert_eq!(compact_stem, expected);
+        }
+    }
 
     fn check(table: &[(&str, &str)]) {
         for (word, expected) in table {
