@@ -53,18 +53,33 @@ pub(crate) fn lowercase_code(c: char) -> Option<u8> {
         .filter(|&code| code != 0)
 }
 
-/// The code of the lowercase form of the two-byte UTF-8 sequence `lead`, `continuation`, when
-/// it encodes a Latvian letter with a diacritic (either case).
-pub(crate) fn lowercase_code_utf8(lead: u8, continuation: u8) -> Option<u8> {
-    let high = match lead {
-        0xC4 => 0,
-        0xC5 => 64,
-        _ => return None,
-    };
-    LATIN_EXTENDED_A
-        .get(high + usize::from(continuation & 0x3F))
-        .copied()
-        .filter(|&code| code != 0)
+/// Codes of the lowercase forms of ASCII letters and digits, 0 for every other byte.
+const ASCII_CODES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 128 {
+        let b = byte as u8;
+        if b.is_ascii_alphanumeric() {
+            table[byte] = b.to_ascii_lowercase();
+        }
+        byte += 1;
+    }
+    table
+};
+
+/// The code of the lowercase form of the character whose UTF-8 form starts with `byte`
+/// (`next` is the byte after it, or 0 at the end), and the character's length in bytes; code 0
+/// when it is not a letter or digit of the compact alphabet.
+///
+/// Computed without branches on the kind of character: ASCII letters and Latvian letters
+/// alternate unpredictably inside Latvian words.
+pub(crate) fn lowercase_code_at(byte: u8, next: u8) -> (u8, usize) {
+    let ascii = ASCII_CODES[usize::from(byte)];
+    // Latin Extended-A is lead byte 0xC4 or 0xC5 and a continuation byte.
+    let is_extended_a = (byte & 0xFE) == 0xC4 && (next & 0xC0) == 0x80;
+    let index = (usize::from(byte & 1) << 6) | usize::from(next & 0x3F);
+    let latvian = LATIN_EXTENDED_A[index] & (u8::from(is_extended_a).wrapping_neg());
+    if ascii != 0 { (ascii, 1) } else { (latvian, 2) }
 }
 
 /// The character a code stands for.
@@ -120,6 +135,54 @@ pub(crate) fn has_diacritic(code: u8) -> bool {
     code >= FIRST_DIACRITIC
 }
 
+/// What the stemmer needs to know of a word in the compact alphabet, gathered code by code as
+/// the word is read: its last eight codes, its length, whether a letter has a diacritic and
+/// how many are vowels.
+///
+/// Why not the codes themselves: suffixes are at most five codes long and undoing
+/// palatalisation looks at the two codes before the suffix, so the last eight codes, kept in
+/// one number, are all the stemmer ever reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct WordShape {
+    /// The last (up to) eight codes, the last code in the lowest byte.
+    pub(crate) ending: u64,
+    /// Length in codes (= characters).
+    pub(crate) len: usize,
+    /// Whether any letter has a diacritic.
+    pub(crate) diacritics: bool,
+    /// How many codes are vowels.
+    pub(crate) vowels: usize,
+}
+
+impl WordShape {
+    /// Append one code.
+    pub(crate) fn push(&mut self, code: u8) {
+        self.ending = (self.ending << 8) | u64::from(code);
+        self.len += 1;
+        self.diacritics |= has_diacritic(code);
+        self.vowels += usize::from(is_vowel(code));
+    }
+
+    /// The shape of a whole word.
+    #[cfg(test)]
+    pub(crate) fn of(codes: &[u8]) -> Self {
+        let mut shape = WordShape::default();
+        for &code in codes {
+            shape.push(code);
+        }
+        shape
+    }
+
+    /// The code `back` places before the end (0 is the last code), if the word has it and
+    /// it is among the last eight.
+    pub(crate) fn code_from_end(&self, back: usize) -> Option<u8> {
+        if back >= self.len || back >= 8 {
+            return None;
+        }
+        u8::try_from((self.ending >> (8 * back)) & 0xFF).ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,8 +205,12 @@ mod tests {
             };
             assert_eq!(lowercase_code(c), expected, "{c:?}");
             let mut utf8 = [0u8; 4];
-            if let [lead, continuation] = c.encode_utf8(&mut utf8).as_bytes() {
-                assert_eq!(lowercase_code_utf8(*lead, *continuation), expected, "{c:?}");
+            let encoded = c.encode_utf8(&mut utf8).as_bytes();
+            let (first, second) = (encoded[0], encoded.get(1).copied().unwrap_or(0));
+            let (at, width) = lowercase_code_at(first, second);
+            assert_eq!(at, expected.unwrap_or(0), "{c:?}");
+            if expected.is_some() {
+                assert_eq!(width, encoded.len(), "{c:?}");
             }
             if let Some(code) = expected {
                 assert_eq!(char_of(code), lower.first().copied());

@@ -222,6 +222,14 @@ enum Searcher {
     Keys(HashMap<String, usize, BuildHasherDefault<KeyHasher>>),
     /// Word parts (which match inside words) or unusual keys: one automaton pass.
     Automaton(AhoCorasick),
+    /// Word parts, when there are few patterns: a SIMD search (Teddy) finds the next word
+    /// that holds any pattern, and the automaton reports every pattern in that word alone.
+    ///
+    /// Why: the automaton reads every byte (~2 ns a byte), while a part rule rarely occurs;
+    /// the packed search skips the words that hold none several bytes at a time.
+    /// Correct because a pattern never spans two words, and the packed search returns the
+    /// leftmost start of any pattern, so no occurrence lies before the word it stops in.
+    FindThenAutomaton(aho_corasick::packed::Searcher, AhoCorasick),
 }
 
 /// A small, fast hash for the short keys of [`Searcher::Keys`] (the `FxHash` mixing step).
@@ -328,8 +336,19 @@ impl LookupBuilder {
             Some(dfa) => dfa,
             None => builder.build(&self.patterns)?,
         };
+        // The packed searcher refuses sets it is slow for (over 64 patterns) and machines
+        // without SIMD; then the automaton reads everything.
+        let finder = if overlapping {
+            aho_corasick::packed::Searcher::new(&self.patterns)
+        } else {
+            None
+        };
+        let searcher = match finder {
+            Some(finder) => Searcher::FindThenAutomaton(finder, automaton),
+            None => Searcher::Automaton(automaton),
+        };
         Ok(Some(Lookup {
-            searcher: Searcher::Automaton(automaton),
+            searcher,
             targets: self.targets,
             is_part: self.is_part,
         }))
@@ -699,7 +718,7 @@ impl WatchlistSet {
                 analyzed.token_at_word(start + 1)
             }
         };
-        let automaton = match &lookup.searcher {
+        let (finder, automaton) = match &lookup.searcher {
             Searcher::Keys(keys) => {
                 for (index, token) in analyzed.tokens.iter().enumerate() {
                     let range = if stem_stream {
@@ -713,25 +732,64 @@ impl WatchlistSet {
                 }
                 return;
             }
-            Searcher::Automaton(automaton) => automaton,
+            Searcher::Automaton(automaton) => (None, automaton),
+            Searcher::FindThenAutomaton(finder, automaton) => (Some(finder), automaton),
         };
-        if automaton.match_kind() == MatchKind::Standard {
-            for m in automaton.find_overlapping_iter(stream) {
+        if automaton.match_kind() != MatchKind::Standard {
+            for m in automaton.find_iter(stream) {
+                if let Some(token) = whole_word_token(m.start()) {
+                    record(m.pattern().as_usize(), token);
+                }
+            }
+            return;
+        }
+        // Every occurrence of every pattern in `stream[region]`, overlapping ones included.
+        let mut report_all = |region: Range<usize>| {
+            let Some(haystack) = stream.get(region.clone()) else {
+                return;
+            };
+            for m in automaton.find_overlapping_iter(haystack) {
+                let start = region.start + m.start();
                 let pattern = m.pattern().as_usize();
                 let token = if lookup.is_part.get(pattern).copied().unwrap_or(false) {
-                    analyzed.token_containing_word_byte(m.start())
+                    analyzed.token_containing_word_byte(start)
                 } else {
-                    whole_word_token(m.start())
+                    whole_word_token(start)
                 };
                 if let Some(token) = token {
                     record(pattern, token);
                 }
             }
-        } else {
-            for m in automaton.find_iter(stream) {
-                if let Some(token) = whole_word_token(m.start()) {
-                    record(m.pattern().as_usize(), token);
+        };
+        let Some(finder) = finder else {
+            report_all(0..stream.len());
+            return;
+        };
+        let mut at = 0;
+        while let Some(m) = finder.find_in(stream, aho_corasick::Span::from(at..stream.len())) {
+            // The word the match starts in, or, for a whole-word pattern, starts at its
+            // leading space; with its two spaces, which whole-word patterns include.
+            let token = if stem_stream {
+                analyzed.token_at_stem(m.start() + 1)
+            } else {
+                analyzed
+                    .token_containing_word_byte(m.start())
+                    .or_else(|| analyzed.token_at_word(m.start() + 1))
+            };
+            let word = token.and_then(|index| analyzed.tokens.get(index)).map(|t| {
+                if stem_stream {
+                    t.stem.clone()
+                } else {
+                    t.word.clone()
                 }
+            });
+            match word {
+                Some(word) => {
+                    let region = word.start.saturating_sub(1)..(word.end + 1).min(stream.len());
+                    at = region.end;
+                    report_all(region);
+                }
+                None => at = m.start() + 1,
             }
         }
     }

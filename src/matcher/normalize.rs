@@ -310,14 +310,11 @@ struct WordInProgress {
     /// Whether the word's characters are in `owned` rather than `text[span]`.
     is_owned: bool,
     owned: String,
-    /// The lowercase word in the compact alphabet, valid while `is_compact`.
-    codes: [u8; MAX_COMPACT_WORD],
-    /// The same word folded (ASCII).
+    /// The word folded (ASCII, one byte per character), valid while `is_compact`.
     folded: [u8; MAX_COMPACT_WORD],
-    code_count: usize,
+    /// What the stemmer needs of the word in the compact alphabet.
+    shape: compact::WordShape,
     is_compact: bool,
-    vowels: usize,
-    has_diacritics: bool,
 }
 
 /// Longest word (in characters) analysed on the compact path; longer ones take the general
@@ -330,12 +327,9 @@ impl Default for WordInProgress {
             span: None,
             is_owned: false,
             owned: String::new(),
-            codes: [0; MAX_COMPACT_WORD],
             folded: [0; MAX_COMPACT_WORD],
-            code_count: 0,
+            shape: compact::WordShape::default(),
             is_compact: true,
-            vowels: 0,
-            has_diacritics: false,
         }
     }
 }
@@ -367,20 +361,44 @@ impl WordInProgress {
         if !self.is_compact {
             return;
         }
-        let slots = (
-            self.codes.get_mut(self.code_count),
-            self.folded.get_mut(self.code_count),
-        );
-        match (code, slots) {
-            (Some(code), (Some(slot), Some(folded_slot))) => {
-                *slot = code;
-                *folded_slot = compact::fold(code);
-                self.code_count += 1;
-                self.vowels += usize::from(compact::is_vowel(code));
-                self.has_diacritics |= compact::has_diacritic(code);
+        match (code, self.folded.get_mut(self.shape.len)) {
+            (Some(code), Some(folded)) => {
+                *folded = compact::fold(code);
+                self.shape.push(code);
             }
             _ => self.is_compact = false,
         }
+    }
+
+    /// Take the run of ASCII letters and digits and Latvian letters (two UTF-8 bytes each)
+    /// that starts at `bytes[start]` (the common case, so the state is kept in locals); returns
+    /// where the run ends. The caller adds the run's span.
+    fn push_run(&mut self, bytes: &[u8], start: usize) -> usize {
+        let mut pos = start;
+        let mut shape = self.shape;
+        let mut is_compact = self.is_compact;
+        while let Some(&byte) = bytes.get(pos) {
+            // One character of the compact alphabet, ASCII or two-byte, told apart without a
+            // branch (the mix of both in Latvian words would make one mispredict often).
+            let next = bytes.get(pos + 1).copied().unwrap_or(0);
+            let (code, width) = compact::lowercase_code_at(byte, next);
+            if code == 0 {
+                break;
+            }
+            if is_compact {
+                match self.folded.get_mut(shape.len) {
+                    Some(slot) => {
+                        *slot = compact::fold(code);
+                        shape.push(code);
+                    }
+                    None => is_compact = false,
+                }
+            }
+            pos += width;
+        }
+        self.shape = shape;
+        self.is_compact = is_compact;
+        pos
     }
 
     /// Add a word character found literally at `text[range]`.
@@ -409,24 +427,17 @@ impl WordInProgress {
         self.owned.push(c);
     }
 
-    /// The word in the compact alphabet and folded, if it stayed on the compact path.
-    fn compact_forms(&self) -> Option<(&[u8], &[u8])> {
-        if !self.is_compact {
-            return None;
-        }
-        Some((
-            self.codes.get(..self.code_count)?,
-            self.folded.get(..self.code_count)?,
-        ))
+    /// The word's shape and folded form (its first `shape.len` bytes), if it stayed on the
+    /// compact path.
+    fn compact_forms(&self) -> Option<(&compact::WordShape, &[u8; MAX_COMPACT_WORD])> {
+        self.is_compact.then_some((&self.shape, &self.folded))
     }
 
     /// Forget the word (its span has been taken).
     fn reset(&mut self) {
         self.span = None;
-        self.code_count = 0;
+        self.shape = compact::WordShape::default();
         self.is_compact = true;
-        self.vowels = 0;
-        self.has_diacritics = false;
     }
 }
 
@@ -440,6 +451,21 @@ struct Builder {
     lower: String,
     stem: String,
     folded: String,
+}
+
+/// Append the first `len` bytes of `bytes` to `out`.
+///
+/// Why not `extend_from_slice` alone: words are short, and copying a fixed 16 bytes then
+/// cutting back is a few register moves, where a copy of variable length calls `memmove`.
+fn append_prefix(out: &mut Vec<u8>, bytes: &[u8; MAX_COMPACT_WORD], len: usize) {
+    let start = out.len();
+    match bytes.first_chunk::<16>() {
+        Some(chunk) if len <= chunk.len() => {
+            out.extend_from_slice(chunk);
+            out.truncate(start + len);
+        }
+        _ => out.extend_from_slice(bytes.get(..len).unwrap_or(bytes)),
+    }
 }
 
 /// A stream built by [`Builder`] as text. Every byte appended is ASCII or comes from a `&str`,
@@ -458,13 +484,12 @@ impl Builder {
         self.words.push(b' ');
         let stem_start = self.stems.len();
         let word_start = self.words.len();
-        if let Some((codes, folded)) = word.compact_forms() {
+        if let Some((shape, folded)) = word.compact_forms() {
             // Lowercase and folded already, one ASCII byte per character, so the folded stem
             // is the first `keep` bytes of the folded word plus the folded tail.
-            let cut = stem_lv::stem_cut_compact(codes, word.has_diacritics, word.vowels);
-            self.words.extend_from_slice(folded);
-            self.stems
-                .extend_from_slice(folded.get(..cut.keep).unwrap_or(folded));
+            let cut = stem_lv::stem_cut_compact(shape);
+            append_prefix(&mut self.words, folded, shape.len);
+            append_prefix(&mut self.stems, folded, cut.keep);
             self.stems
                 .extend(cut.tail().iter().map(|&code| compact::fold(code)));
         } else {
@@ -510,25 +535,10 @@ impl AnalyzedText {
         let bytes = text.as_bytes();
         let mut pos = 0;
         while let Some(&byte) = bytes.get(pos) {
-            // The common case: a run of ASCII letters and digits and Latvian letters (two
-            // UTF-8 bytes each), taken in one go.
-            let run_start = pos;
-            while let Some(&run_byte) = bytes.get(pos) {
-                if run_byte.is_ascii_alphanumeric() {
-                    word.push_code(Some(run_byte.to_ascii_lowercase()));
-                    pos += 1;
-                } else if let Some(code) = bytes
-                    .get(pos + 1)
-                    .and_then(|&next| compact::lowercase_code_utf8(run_byte, next))
-                {
-                    word.push_code(Some(code));
-                    pos += 2;
-                } else {
-                    break;
-                }
-            }
-            if pos > run_start {
-                word.push_literal(text, run_start..pos);
+            let run_end = word.push_run(bytes, pos);
+            if run_end > pos {
+                word.push_literal(text, pos..run_end);
+                pos = run_end;
                 continue;
             }
             if byte.is_ascii() && byte != b'&' {

@@ -425,52 +425,56 @@ impl CompactCut {
 }
 
 /// [`stem_cut`] for a word in the compact alphabet of [`compact`] (lowercase, one byte per
-/// character): `diacritics` tells whether any letter has one (then the table as written
-/// applies, else the folded table, exactly as [`stem_cut`] picks for the word's UTF-8 form)
-/// and `vowels` is the word's vowel count.
+/// character), described by its [`compact::WordShape`]. A word with a diacritic is stemmed
+/// with the table as written, one without with the folded table, exactly as [`stem_cut`] is
+/// applied to the word's UTF-8 form by `normalize`.
 ///
-/// Why a second entry point: this is the stemmer of the matching hot path; it compares bytes
-/// with no UTF-8 decoding and no character counting.
-pub(crate) fn stem_cut_compact(word: &[u8], diacritics: bool, vowels: usize) -> CompactCut {
-    let Some(&last_code) = word.last() else {
+/// Why a second entry point: this is the stemmer of the matching hot path; it compares a
+/// suffix in one masked comparison, with no UTF-8 decoding and no character counting.
+pub(crate) fn stem_cut_compact(word: &compact::WordShape) -> CompactCut {
+    let Some(last_code) = word.code_from_end(0) else {
         return CompactCut::keep(0);
     };
-    let table = &PREPARED[usize::from(!diacritics)].compact;
+    let table = &PREPARED[usize::from(!word.diacritics)].compact;
     let candidates = table
         .by_last_code
         .get(usize::from(last_code))
         .and_then(|range| table.suffixes.get(range.clone()))
         .unwrap_or(&[]);
-    let ending = last_eight(word);
     for suffix in candidates {
-        if ending & suffix.mask != suffix.pattern
-            || word.len() < suffix.len + 3
-            || vowels <= suffix.vowel_threshold
+        if word.ending & suffix.mask != suffix.pattern
+            || word.len < suffix.len + 3
+            || word.vowels <= suffix.vowel_threshold
         {
             continue;
         }
-        let keep = word.len() - suffix.len;
+        let keep = word.len - suffix.len;
         if !suffix.unpalatalise {
             return CompactCut::keep(keep);
         }
-        return unpalatalised_compact(word.get(..keep).unwrap_or(&[]), suffix.removes_u);
+        return unpalatalised_compact(word, keep, suffix.removes_u);
     }
-    CompactCut::keep(word.len())
+    CompactCut::keep(word.len)
 }
 
-/// [`unpalatalised`] for a stem in the compact alphabet.
-fn unpalatalised_compact(stem: &[u8], removed_u_suffix: bool) -> CompactCut {
-    let Some((&last, rest)) = stem.split_last() else {
-        return CompactCut::keep(0);
+/// [`unpalatalised`] for the stem made of the first `keep` codes of `word`.
+fn unpalatalised_compact(
+    word: &compact::WordShape,
+    keep: usize,
+    removed_u_suffix: bool,
+) -> CompactCut {
+    let removed = word.len - keep;
+    let last = word.code_from_end(removed).and_then(compact::char_of);
+    let before_last = if keep >= 2 {
+        word.code_from_end(removed + 1).and_then(compact::char_of)
+    } else {
+        None
     };
-    let (Some(last_char), before_last) = (
-        compact::char_of(last),
-        rest.last().and_then(|&c| compact::char_of(c)),
-    ) else {
-        return CompactCut::keep(stem.len());
+    let Some(last) = last else {
+        return CompactCut::keep(keep);
     };
-    let change = unpalatalise_end(before_last, last_char, removed_u_suffix);
-    let mut cut = CompactCut::keep(stem.len().saturating_sub(change.drop));
+    let change = unpalatalise_end(before_last, last, removed_u_suffix);
+    let mut cut = CompactCut::keep(keep.saturating_sub(change.drop));
     for (slot, code) in cut
         .tail
         .iter_mut()
@@ -526,9 +530,8 @@ mod tests {
         fn compact_stemmer_equals_string_stemmer(word in latvian_word()) {
             let codes: Vec<u8> = word.chars().filter_map(compact::code).collect();
             prop_assert_eq!(codes.len(), word.chars().count());
-            let diacritics = codes.iter().any(|&c| compact::has_diacritic(c));
-            let vowels = codes.iter().filter(|&&c| compact::is_vowel(c)).count();
-            let cut = stem_cut_compact(&codes, diacritics, vowels);
+            let shape = compact::WordShape::of(&codes);
+            let cut = stem_cut_compact(&shape);
             let kept = codes.get(..cut.keep).unwrap_or(&[]);
             let compact_stem: String = kept
                 .iter()
@@ -536,7 +539,7 @@ mod tests {
                 .filter_map(|&c| compact::char_of(c))
                 .collect();
             let mut expected = String::new();
-            stem_into(&word, !diacritics, &mut expected);
+            stem_into(&word, !shape.diacritics, &mut expected);
             prop_assert_eq!(compact_stem, expected);
         }
     }
