@@ -10,14 +10,13 @@
 pub mod backtest;
 mod compact;
 pub mod explain;
+mod keys;
 pub mod normalize;
 pub mod reload;
 pub mod stem_lv;
 pub mod watchlist;
 
-use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -219,7 +218,7 @@ enum Searcher {
     /// Only whole-word patterns: each token's key is looked up once (the key without the
     /// wrapping spaces maps to the pattern number). This finds exactly what the automaton
     /// would: a pattern " key " can only match one whole token of equal key.
-    Keys(HashMap<String, usize, BuildHasherDefault<KeyHasher>>),
+    Keys(keys::KeyTable),
     /// Word parts (which match inside words) or unusual keys: one automaton pass.
     Automaton(AhoCorasick),
     /// Word parts, when there are few patterns: a SIMD search (Teddy) finds the next word
@@ -230,39 +229,6 @@ enum Searcher {
     /// Correct because a pattern never spans two words, and the packed search returns the
     /// leftmost start of any pattern, so no occurrence lies before the word it stops in.
     FindThenAutomaton(aho_corasick::packed::Searcher, AhoCorasick),
-}
-
-/// A small, fast hash for the short keys of [`Searcher::Keys`] (the `FxHash` mixing step).
-///
-/// Why not the default SipHash: a lookup per word of every draft makes hashing a visible
-/// cost, and the table holds only the admins' rule keys, so flooding is not a concern.
-#[derive(Debug, Default)]
-struct KeyHasher(u64);
-
-impl KeyHasher {
-    fn mix(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-}
-
-impl Hasher for KeyHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            for (slot, byte) in word.iter_mut().zip(chunk) {
-                *slot = *byte;
-            }
-            self.mix(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u8(&mut self, byte: u8) {
-        self.mix(u64::from(byte));
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
 }
 
 /// Total pattern bytes up to which an automaton is built as a full DFA (see
@@ -357,18 +323,16 @@ impl LookupBuilder {
 
 /// The keys of whole-word patterns (" key ") for a [`Searcher::Keys`], or `None` when a key
 /// is empty or has a space (never produced by the analysis; then the automaton decides).
-fn whole_word_keys(
-    patterns: &[String],
-) -> Option<HashMap<String, usize, BuildHasherDefault<KeyHasher>>> {
-    let mut keys = HashMap::with_capacity_and_hasher(patterns.len(), Default::default());
-    for (index, pattern) in patterns.iter().enumerate() {
+fn whole_word_keys(patterns: &[String]) -> Option<keys::KeyTable> {
+    let mut keys = Vec::with_capacity(patterns.len());
+    for pattern in patterns {
         let key = pattern.strip_prefix(' ')?.strip_suffix(' ')?;
         if key.is_empty() || key.contains(' ') {
             return None;
         }
-        keys.insert(key.to_string(), index);
+        keys.push(key);
     }
-    Some(keys)
+    Some(keys::KeyTable::new(keys.into_iter()))
 }
 
 /// All watchlists, compiled for one-pass matching.
@@ -726,7 +690,7 @@ impl WatchlistSet {
                     } else {
                         token.word.clone()
                     };
-                    if let Some(&pattern) = stream.get(range).and_then(|key| keys.get(key)) {
+                    if let Some(pattern) = keys.get(stream.as_bytes(), range) {
                         record(pattern, index);
                     }
                 }

@@ -126,6 +126,7 @@ struct SuffixTable {
 }
 
 /// A suffix in the compact alphabet, compared with a word's last eight codes at once.
+#[derive(Clone)]
 struct CompactSuffix {
     /// The suffix's codes as the low bytes of a number, its last code lowest (see
     /// [`last_eight`]).
@@ -138,21 +139,25 @@ struct CompactSuffix {
     removes_u: bool,
 }
 
-/// The suffixes of one table in the compact alphabet, grouped by last code (in table order
-/// within a group), so a word is only compared with the few it can end with.
+/// The suffixes of one table in the compact alphabet, grouped by the last two codes of the
+/// words they can end (in table order within a group), so a word is compared with one or two
+/// suffixes, not with every suffix ending in its last letter.
 struct CompactTable {
-    suffixes: Vec<CompactSuffix>,
-    /// For each last code, the range of `suffixes` ending in it.
-    by_last_code: Vec<std::ops::Range<usize>>,
+    /// The groups, one after the other (a one-letter suffix is in every group of its letter).
+    candidates: Vec<CompactSuffix>,
+    /// A small number for every code that occurs in a suffix, 0 for the others.
+    class_of: [u8; 256],
+    classes: usize,
+    /// For each pair (class of the code before last, class of the last code), its group.
+    by_pair: Vec<std::ops::Range<usize>>,
 }
 
 impl CompactTable {
     fn new(suffixes: &[PreparedSuffix]) -> Self {
-        let mut grouped: Vec<(u8, CompactSuffix)> = suffixes
+        let compact: Vec<(Vec<u8>, CompactSuffix)> = suffixes
             .iter()
             .filter_map(|s| {
                 let codes: Vec<u8> = s.text.chars().map(compact::code).collect::<Option<_>>()?;
-                let last = *codes.last()?;
                 let suffix = CompactSuffix {
                     pattern: last_eight(&codes),
                     mask: u64::MAX
@@ -163,24 +168,59 @@ impl CompactTable {
                     unpalatalise: s.unpalatalise,
                     removes_u: s.removes_u,
                 };
-                Some((last, suffix))
+                Some((codes, suffix))
             })
             .collect();
-        // Stable: table order is kept within each last code.
-        grouped.sort_by_key(|(last, _)| *last);
-        let mut by_last_code = vec![0..0; 256];
-        for (index, (last, _)) in grouped.iter().enumerate() {
-            if let Some(range) = by_last_code.get_mut(usize::from(*last)) {
-                if range.start == range.end {
-                    *range = index..index;
+        let mut class_of = [0u8; 256];
+        let mut classes = 1;
+        for (codes, _) in &compact {
+            for &code in codes {
+                if let Some(class) = class_of.get_mut(usize::from(code))
+                    && *class == 0
+                {
+                    *class = u8::try_from(classes).unwrap_or(0);
+                    classes += 1;
                 }
-                range.end = index + 1;
+            }
+        }
+        let class = |code: Option<&u8>| {
+            code.and_then(|&c| class_of.get(usize::from(c)))
+                .copied()
+                .unwrap_or(0)
+        };
+        let mut candidates = Vec::new();
+        let mut by_pair = Vec::with_capacity(classes * classes);
+        for before_last in 0..classes {
+            for last in 0..classes {
+                let start = candidates.len();
+                for (codes, suffix) in &compact {
+                    let fits = usize::from(class(codes.last())) == last
+                        && (codes.len() < 2
+                            || usize::from(class(codes.get(codes.len() - 2))) == before_last);
+                    if fits && last != 0 {
+                        candidates.push(suffix.clone());
+                    }
+                }
+                by_pair.push(start..candidates.len());
             }
         }
         CompactTable {
-            suffixes: grouped.into_iter().map(|(_, s)| s).collect(),
-            by_last_code,
+            candidates,
+            class_of,
+            classes,
+            by_pair,
         }
+    }
+
+    /// The suffixes a word with this ending can have, in table order.
+    fn candidates(&self, ending: u64) -> &[CompactSuffix] {
+        // Both bytes index a 256-entry table.
+        let last = self.class_of[(ending & 0xFF) as usize];
+        let before_last = self.class_of[((ending >> 8) & 0xFF) as usize];
+        self.by_pair
+            .get(usize::from(before_last) * self.classes + usize::from(last))
+            .and_then(|range| self.candidates.get(range.clone()))
+            .unwrap_or(&[])
     }
 }
 
@@ -432,16 +472,8 @@ impl CompactCut {
 /// Why a second entry point: this is the stemmer of the matching hot path; it compares a
 /// suffix in one masked comparison, with no UTF-8 decoding and no character counting.
 pub(crate) fn stem_cut_compact(word: &compact::WordShape) -> CompactCut {
-    let Some(last_code) = word.code_from_end(0) else {
-        return CompactCut::keep(0);
-    };
     let table = &PREPARED[usize::from(!word.diacritics)].compact;
-    let candidates = table
-        .by_last_code
-        .get(usize::from(last_code))
-        .and_then(|range| table.suffixes.get(range.clone()))
-        .unwrap_or(&[]);
-    for suffix in candidates {
+    for suffix in table.candidates(word.ending) {
         if word.ending & suffix.mask != suffix.pattern
             || word.len < suffix.len + 3
             || word.vowels <= suffix.vowel_threshold
