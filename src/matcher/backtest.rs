@@ -140,7 +140,7 @@ pub fn run_one(set: &WatchlistSet, input: &BacktestInput) -> BacktestResult {
             .hits
             .extend(verdict.hits.into_iter().map(|h| BacktestHit {
                 watchlist: verdict.watchlist.clone(),
-                rule: h.rule,
+                rule: h.rule.to_string(),
                 field: h.field,
                 span: h.span,
                 matched: h.matched,

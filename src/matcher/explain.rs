@@ -66,7 +66,7 @@ mod tests {
     #[test]
     fn renders_fired_excluded_and_silent_watchlists() {
         let hit = |rule: &str, matched: &str| Hit {
-            rule: rule.to_string(),
+            rule: rule.into(),
             field: Field::Title,
             span: 0..matched.len(),
             matched: matched.to_string(),

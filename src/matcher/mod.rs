@@ -110,8 +110,9 @@ impl fmt::Display for Field {
 /// One rule matching one place in one field.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Hit {
-    /// The rule as the admin wrote it.
-    pub rule: String,
+    /// The rule as the admin wrote it (shared: a rule can hit many drafts, and copying its
+    /// text for every hit was a measurable cost of matching).
+    pub rule: std::sync::Arc<str>,
     /// Field.
     pub field: Field,
     /// Byte range in the original field text (for policy areas: in the areas joined with "; ").
@@ -190,7 +191,7 @@ enum CompiledKind {
 #[derive(Debug)]
 struct CompiledRule {
     watchlist: usize,
-    text: String,
+    text: std::sync::Arc<str>,
     kind: CompiledKind,
     fields: u8,
     weight: f64,
@@ -333,6 +334,13 @@ fn whole_word_keys(patterns: &[String]) -> Option<keys::KeyTable> {
         keys.push(key);
     }
     Some(keys::KeyTable::new(keys.into_iter()))
+}
+
+thread_local! {
+    /// The analysis buffers of this thread, reused from field to field (see
+    /// [`AnalyzedText::reanalyze`]).
+    static ANALYSIS: std::cell::RefCell<AnalyzedText> =
+        std::cell::RefCell::new(AnalyzedText::default());
 }
 
 /// All watchlists, compiled for one-pass matching.
@@ -510,7 +518,7 @@ impl WatchlistSet {
                 };
                 set.rules.push(CompiledRule {
                     watchlist: list_index,
-                    text: rule.kind.text().to_string(),
+                    text: rule.kind.text().into(),
                     kind,
                     fields,
                     weight: rule.weight,
@@ -583,7 +591,19 @@ impl WatchlistSet {
     }
 
     fn match_field(&self, field: Field, text: &str, rule_hits: &mut Vec<RuleHit>) {
-        let analyzed = AnalyzedText::new(text);
+        ANALYSIS.with_borrow_mut(|analyzed| {
+            analyzed.reanalyze(text);
+            self.match_analyzed(field, text, analyzed, rule_hits);
+        });
+    }
+
+    fn match_analyzed(
+        &self,
+        field: Field,
+        text: &str,
+        analyzed: &AnalyzedText,
+        rule_hits: &mut Vec<RuleHit>,
+    ) {
         let mut occurrences: Vec<Occurrence> = Vec::new();
         if let Some(lookup) = &self.stems {
             self.collect(

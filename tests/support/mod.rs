@@ -77,7 +77,7 @@ pub fn draft_with_window(id: i64, title: &str, from: NaiveDate, to: NaiveDate) -
 pub fn hit(field: Field, text: &str, word: &str) -> Hit {
     let start = text.find(word).expect("word occurs in the text");
     Hit {
-        rule: word.to_lowercase(),
+        rule: word.to_lowercase().into(),
         field,
         span: start..start + word.len(),
         matched: word.to_owned(),
