@@ -610,7 +610,7 @@ impl WatchlistSet {
                 lookup,
                 field,
                 &analyzed.stems,
-                &analyzed,
+                analyzed,
                 true,
                 &mut occurrences,
             );
@@ -620,7 +620,7 @@ impl WatchlistSet {
                 lookup,
                 field,
                 &analyzed.words,
-                &analyzed,
+                analyzed,
                 false,
                 &mut occurrences,
             );
@@ -640,7 +640,7 @@ impl WatchlistSet {
                     rule_index: rule_id,
                     field,
                     text,
-                    analyzed: &analyzed,
+                    analyzed,
                 };
                 resolve_terms(rule, &found, &occurrences[start..end], rule_hits);
             }
