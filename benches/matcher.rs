@@ -203,17 +203,6 @@ fn bench_matcher(c: &mut Criterion) {
             })
         });
     }
-    group.bench_function("analyze_only", |b| {
-        b.iter(|| {
-            let mut n = 0usize;
-            for text in &corpus {
-                n += draftwatch::matcher::normalize::AnalyzedText::new(black_box(text))
-                    .tokens
-                    .len();
-            }
-            black_box(n)
-        })
-    });
     group.finish();
 }
 

@@ -376,7 +376,6 @@ impl WordInProgress {
     fn push_run(&mut self, bytes: &[u8], start: usize) -> usize {
         let mut pos = start;
         let mut shape = self.shape;
-        let mut is_compact = self.is_compact;
         while let Some(&byte) = bytes.get(pos) {
             // One character of the compact alphabet, ASCII or two-byte, told apart without a
             // branch (the mix of both in Latvian words would make one mispredict often).
@@ -385,19 +384,16 @@ impl WordInProgress {
             if code == 0 {
                 break;
             }
-            if is_compact {
-                match self.folded.get_mut(shape.len) {
-                    Some(slot) => {
-                        *slot = compact::fold(code);
-                        shape.push(code);
-                    }
-                    None => is_compact = false,
-                }
+            // No branch on the length: a word longer than the buffer wraps around in it and
+            // leaves the compact path below.
+            if let Some(slot) = self.folded.get_mut(shape.len % MAX_COMPACT_WORD) {
+                *slot = compact::fold(code);
             }
+            shape.push(code);
             pos += width;
         }
         self.shape = shape;
-        self.is_compact = is_compact;
+        self.is_compact &= shape.len <= MAX_COMPACT_WORD;
         pos
     }
 
