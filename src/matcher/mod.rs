@@ -336,11 +336,17 @@ fn whole_word_keys(patterns: &[String]) -> Option<keys::KeyTable> {
     Some(keys::KeyTable::new(keys.into_iter()))
 }
 
+/// Buffers that matching one field needs, kept per thread and reused from field to field
+/// (allocating them for every field of every draft was a measurable part of matching).
+#[derive(Default)]
+struct Scratch {
+    /// See [`AnalyzedText::reanalyze`].
+    analyzed: AnalyzedText,
+    occurrences: Vec<Occurrence>,
+}
+
 thread_local! {
-    /// The analysis buffers of this thread, reused from field to field (see
-    /// [`AnalyzedText::reanalyze`]).
-    static ANALYSIS: std::cell::RefCell<AnalyzedText> =
-        std::cell::RefCell::new(AnalyzedText::default());
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 /// All watchlists, compiled for one-pass matching.
@@ -591,9 +597,16 @@ impl WatchlistSet {
     }
 
     fn match_field(&self, field: Field, text: &str, rule_hits: &mut Vec<RuleHit>) {
-        ANALYSIS.with_borrow_mut(|analyzed| {
-            analyzed.reanalyze(text);
-            self.match_analyzed(field, text, analyzed, rule_hits);
+        SCRATCH.with_borrow_mut(|scratch| {
+            scratch.analyzed.reanalyze(text);
+            scratch.occurrences.clear();
+            self.match_analyzed(
+                field,
+                text,
+                &scratch.analyzed,
+                &mut scratch.occurrences,
+                rule_hits,
+            );
         });
     }
 
@@ -602,28 +615,14 @@ impl WatchlistSet {
         field: Field,
         text: &str,
         analyzed: &AnalyzedText,
+        occurrences: &mut Vec<Occurrence>,
         rule_hits: &mut Vec<RuleHit>,
     ) {
-        let mut occurrences: Vec<Occurrence> = Vec::new();
         if let Some(lookup) = &self.stems {
-            self.collect(
-                lookup,
-                field,
-                &analyzed.stems,
-                analyzed,
-                true,
-                &mut occurrences,
-            );
+            self.collect(lookup, field, &analyzed.stems, analyzed, true, occurrences);
         }
         if let Some(lookup) = &self.words {
-            self.collect(
-                lookup,
-                field,
-                &analyzed.words,
-                analyzed,
-                false,
-                &mut occurrences,
-            );
+            self.collect(lookup, field, &analyzed.words, analyzed, false, occurrences);
         }
         occurrences.sort_unstable();
         occurrences.dedup();
@@ -675,7 +674,7 @@ impl WatchlistSet {
         &self,
         lookup: &Lookup,
         field: Field,
-        stream: &str,
+        stream: &[u8],
         analyzed: &AnalyzedText,
         stem_stream: bool,
         out: &mut Vec<Occurrence>,
@@ -710,7 +709,7 @@ impl WatchlistSet {
                     } else {
                         token.word.clone()
                     };
-                    if let Some(pattern) = keys.get(stream.as_bytes(), range) {
+                    if let Some(pattern) = keys.get(stream, range) {
                         record(pattern, index);
                     }
                 }

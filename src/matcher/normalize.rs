@@ -289,9 +289,12 @@ pub struct Token {
 pub struct AnalyzedText {
     /// Stem keys, each wrapped in one space on either side (" a  b "), so a pattern " key "
     /// can only match a whole word and matches of neighbouring words never overlap.
-    pub stems: String,
+    ///
+    /// Bytes rather than `String`: the keys are UTF-8 (mostly ASCII), but the automata and the
+    /// key table read bytes, and checking the UTF-8 of every stream was a measurable cost.
+    pub stems: Vec<u8>,
     /// Folded lowercase words (not stemmed), wrapped like [`Self::stems`].
-    pub words: String,
+    pub words: Vec<u8>,
     /// The words in order.
     pub tokens: Vec<Token>,
 }
@@ -464,12 +467,6 @@ fn append_prefix(out: &mut Vec<u8>, bytes: &[u8; MAX_COMPACT_WORD], len: usize) 
     }
 }
 
-/// A stream built by [`Builder`] as text. Every byte appended is ASCII or comes from a `&str`,
-/// so this never fails; the lossy conversion only keeps it panic-free.
-fn into_text(stream: Vec<u8>) -> String {
-    String::from_utf8(stream).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
-
 impl Builder {
     /// Finish the word in progress, if any: add its keys and token.
     fn end_word(&mut self, text: &str, word: &mut WordInProgress) {
@@ -530,8 +527,8 @@ impl AnalyzedText {
     /// buffers for each was a measurable part of matching.
     pub fn reanalyze(&mut self, text: &str) {
         let mut analyzed = Builder {
-            stems: std::mem::take(&mut self.stems).into_bytes(),
-            words: std::mem::take(&mut self.words).into_bytes(),
+            stems: std::mem::take(&mut self.stems),
+            words: std::mem::take(&mut self.words),
             tokens: std::mem::take(&mut self.tokens),
             lower: String::new(),
             stem: String::new(),
@@ -592,8 +589,8 @@ impl AnalyzedText {
             pos += len;
         }
         analyzed.end_word(text, &mut word);
-        self.stems = into_text(analyzed.stems);
-        self.words = into_text(analyzed.words);
+        self.stems = analyzed.stems;
+        self.words = analyzed.words;
         self.tokens = analyzed.tokens;
     }
 
@@ -622,6 +619,7 @@ impl AnalyzedText {
         self.tokens
             .iter()
             .filter_map(|t| self.stems.get(t.stem.clone()))
+            .filter_map(|key| std::str::from_utf8(key).ok())
             .collect()
     }
 
@@ -630,6 +628,7 @@ impl AnalyzedText {
         self.tokens
             .iter()
             .filter_map(|t| self.words.get(t.word.clone()))
+            .filter_map(|key| std::str::from_utf8(key).ok())
             .collect()
     }
 }
@@ -663,8 +662,12 @@ mod tests {
             let word = fold(&lower);
             let stem_start = analyzed.stems.len() + 1;
             let word_start = analyzed.words.len() + 1;
-            analyzed.stems.push_str(&format!(" {stem} "));
-            analyzed.words.push_str(&format!(" {word} "));
+            analyzed
+                .stems
+                .extend_from_slice(format!(" {stem} ").as_bytes());
+            analyzed
+                .words
+                .extend_from_slice(format!(" {word} ").as_bytes());
             analyzed.tokens.push(Token {
                 original,
                 stem: stem_start..stem_start + stem.len(),
