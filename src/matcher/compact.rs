@@ -157,9 +157,15 @@ pub(crate) struct WordShape {
 impl WordShape {
     /// Append one code.
     pub(crate) fn push(&mut self, code: u8) {
+        self.push_letter(code);
+        self.diacritics |= has_diacritic(code);
+    }
+
+    /// [`Self::push`] without noting a diacritic: for callers that learn whether there was one
+    /// more cheaply (a run of UTF-8 with more bytes than characters has one).
+    pub(crate) fn push_letter(&mut self, code: u8) {
         self.ending = (self.ending << 8) | u64::from(code);
         self.len += 1;
-        self.diacritics |= has_diacritic(code);
         self.vowels += usize::from(is_vowel(code));
     }
 

@@ -339,6 +339,7 @@ impl Default for WordInProgress {
 
 impl WordInProgress {
     /// Start or extend the span with `text[range]`, taken literally from the text.
+    #[inline]
     fn push_literal(&mut self, text: &str, range: Range<usize>) {
         match &mut self.span {
             None => {
@@ -379,6 +380,7 @@ impl WordInProgress {
     fn push_run(&mut self, bytes: &[u8], start: usize) -> usize {
         let mut pos = start;
         let mut shape = self.shape;
+        let letters_before = shape.len;
         while let Some(&byte) = bytes.get(pos) {
             // One character of the compact alphabet, ASCII or two-byte, told apart without a
             // branch (the mix of both in Latvian words would make one mispredict often).
@@ -392,9 +394,11 @@ impl WordInProgress {
             if let Some(slot) = self.folded.get_mut(shape.len % MAX_COMPACT_WORD) {
                 *slot = compact::fold(code);
             }
-            shape.push(code);
+            shape.push_letter(code);
             pos += width;
         }
+        // A Latvian letter with a diacritic is the only two-byte character of a run.
+        shape.diacritics |= pos - start != shape.len - letters_before;
         self.shape = shape;
         self.is_compact &= shape.len <= MAX_COMPACT_WORD;
         pos
