@@ -263,13 +263,14 @@ impl LookupBuilder {
         }
     }
 
-    /// Build the lookup; `allow_keys` false forces the automaton (tests compare the two).
-    fn build(self, allow_keys: bool) -> Result<Option<Lookup>, aho_corasick::BuildError> {
+    /// Build the lookup; `shortcuts` false forces a plain automaton, without key table or
+    /// packed finder (tests compare the two).
+    fn build(self, shortcuts: bool) -> Result<Option<Lookup>, aho_corasick::BuildError> {
         if self.patterns.is_empty() {
             return Ok(None);
         }
         let overlapping = self.is_part.iter().any(|p| *p);
-        if allow_keys
+        if shortcuts
             && !overlapping
             && let Some(keys) = whole_word_keys(&self.patterns)
         {
@@ -305,7 +306,7 @@ impl LookupBuilder {
         };
         // The packed searcher refuses sets it is slow for (over 64 patterns) and machines
         // without SIMD; then the automaton reads everything.
-        let finder = if overlapping {
+        let finder = if overlapping && shortcuts {
             aho_corasick::packed::Searcher::new(&self.patterns)
         } else {
             None
@@ -459,10 +460,10 @@ impl WatchlistSet {
         Self::compile_with(watchlists, true)
     }
 
-    /// [`Self::compile`]; `allow_keys` false makes every lookup an automaton.
+    /// [`Self::compile`]; `shortcuts` false makes every lookup a plain automaton.
     fn compile_with(
         mut watchlists: Vec<Watchlist>,
-        allow_keys: bool,
+        shortcuts: bool,
     ) -> Result<Self, WatchlistErrors> {
         watchlists.sort_by(|a, b| a.name.cmp(&b.name));
         let mut set = WatchlistSet::default();
@@ -541,8 +542,8 @@ impl WatchlistSet {
                 message: format!("too many rules to compile: {e}"),
             }])
         };
-        set.stems = stems.build(allow_keys).map_err(automaton_error)?;
-        set.words = words.build(allow_keys).map_err(automaton_error)?;
+        set.stems = stems.build(shortcuts).map_err(automaton_error)?;
+        set.words = words.build(shortcuts).map_err(automaton_error)?;
         if !errors.is_empty() {
             return Err(WatchlistErrors(errors));
         }
@@ -987,6 +988,56 @@ mod tests {
             let text = words(&text);
             let input = MatchInput { title: &text, ..MatchInput::default() };
             prop_assert_eq!(keys.evaluate(&input), automaton.evaluate(&input));
+        }
+
+        /// Word parts and exact words found through the packed finder, word by word, are
+        /// exactly those the automaton finds reading the whole stream.
+        #[test]
+        fn packed_finder_equals_automaton(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    "[a-zāēīšņ]{3,5}",
+                    prop::sample::select(vec!["bern", "imen", "ģimen", "abal", "likum", "ārst", "skol"])
+                        .prop_map(str::to_string),
+                ],
+                1..8,
+            ),
+            exact in proptest::collection::vec(0..40usize, 0..3),
+            text in proptest::collection::vec(
+                prop_oneof![
+                    (0..40usize).prop_map(|i| VOCABULARY[i % VOCABULARY.len()].to_string()),
+                    "[a-zA-ZāēīšņĀĒĪŠŅ]{1,12}",
+                ],
+                0..30,
+            ),
+        ) {
+            let mut toml = String::from("name = \"t\"\n");
+            for part in &parts {
+                toml.push_str(&format!("[[rules]]\npart = \"{part}\"\n"));
+            }
+            for pick in &exact {
+                toml.push_str(&format!("[[rules]]\nword = \"{}\"\nexact = true\n", words(&[*pick])));
+            }
+            let list = watchlist::parse_watchlist(Path::new("t.toml"), &toml)
+                .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            let fast = WatchlistSet::compile_with(vec![list.clone()], true)
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let plain = WatchlistSet::compile_with(vec![list], false)
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert!(matches!(
+                plain.words.as_ref().map(|l| &l.searcher),
+                Some(Searcher::Automaton(_))
+            ));
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                prop_assert!(matches!(
+                    fast.words.as_ref().map(|l| &l.searcher),
+                    Some(Searcher::FindThenAutomaton(..))
+                ));
+            }
+            let text = text.join(" ");
+            let input = MatchInput { title: &text, ..MatchInput::default() };
+            prop_assert_eq!(fast.evaluate(&input), plain.evaluate(&input));
         }
     }
 }
