@@ -3,9 +3,13 @@
 //! Watchlists (`watchlists/*.toml`, format in `watchlists/README.md`) are loaded and validated
 //! by [`watchlist`], compiled here into one [`WatchlistSet`]: two lookups over normalised stems
 //! and folded words (see [`normalize`], [`stem_lv`]) cover every word, phrase and word-part
-//! rule of every watchlist in one pass per field (a key per word in a hash map, or an
-//! Aho-Corasick automaton when there are word parts); only regex rules run one by one. Every hit keeps the byte range in the ORIGINAL field text so the digest can highlight
-//! it. This module does not read the store, send mail or watch files ([`reload`] does that).
+//! rule of every watchlist in one pass per field: each word's key probed once in a key table
+//! (`keys`), and word parts found by a packed SIMD search that stops only at words holding
+//! one, with an Aho-Corasick automaton to report them (or reading everything when there are
+//! many); only regex rules run one by one. Every hit keeps the byte range in the ORIGINAL
+//! field text so the digest can highlight it. This module does not read the store, send mail
+//! or watch files ([`reload`] does that). Throughput is measured by `benches/matcher.rs`
+//! (docs/benchmarks.md).
 
 pub mod backtest;
 mod compact;
@@ -954,6 +958,17 @@ mod tests {
             .join(" ")
     }
 
+    /// The watchlist `toml` compiled with the key table and packed finder, and without.
+    fn fast_and_plain(toml: &str) -> Result<(WatchlistSet, WatchlistSet), TestCaseError> {
+        let list = watchlist::parse_watchlist(Path::new("t.toml"), toml)
+            .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        let fast = WatchlistSet::compile_with(vec![list.clone()], true)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let plain = WatchlistSet::compile_with(vec![list], false)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        Ok((fast, plain))
+    }
+
     proptest! {
         /// Looking whole-word keys up token by token finds exactly what the automaton finds.
         #[test]
@@ -975,12 +990,7 @@ mod tests {
                     toml.push_str(&format!("within = {within}\n"));
                 }
             }
-            let list = watchlist::parse_watchlist(Path::new("t.toml"), &toml)
-                .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
-            let keys = WatchlistSet::compile_with(vec![list.clone()], true)
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
-            let automaton = WatchlistSet::compile_with(vec![list], false)
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let (keys, automaton) = fast_and_plain(&toml)?;
             prop_assert!(matches!(
                 keys.stems.as_ref().map(|l| &l.searcher),
                 None | Some(Searcher::Keys(_))
@@ -1018,12 +1028,7 @@ mod tests {
             for pick in &exact {
                 toml.push_str(&format!("[[rules]]\nword = \"{}\"\nexact = true\n", words(&[*pick])));
             }
-            let list = watchlist::parse_watchlist(Path::new("t.toml"), &toml)
-                .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
-            let fast = WatchlistSet::compile_with(vec![list.clone()], true)
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
-            let plain = WatchlistSet::compile_with(vec![list], false)
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let (fast, plain) = fast_and_plain(&toml)?;
             prop_assert!(matches!(
                 plain.words.as_ref().map(|l| &l.searcher),
                 Some(Searcher::Automaton(_))

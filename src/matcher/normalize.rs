@@ -382,8 +382,7 @@ impl WordInProgress {
         let mut shape = self.shape;
         let letters_before = shape.len;
         while let Some(&byte) = bytes.get(pos) {
-            // One character of the compact alphabet, ASCII or two-byte, told apart without a
-            // branch (the mix of both in Latvian words would make one mispredict often).
+            // One character of the compact alphabet, ASCII or two-byte, by table lookups.
             let next = bytes.get(pos + 1).copied().unwrap_or(0);
             let (code, width) = compact::lowercase_code_at(byte, next);
             if code == 0 {

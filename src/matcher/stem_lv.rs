@@ -271,7 +271,7 @@ static PREPARED: std::sync::LazyLock<[SuffixTable; 2]> =
     std::sync::LazyLock::new(|| [prepare(false), prepare(true)]);
 
 /// Characters and vowels of a word, counted together in one pass.
-pub(crate) fn char_and_vowel_count(word: &str) -> (usize, usize) {
+fn char_and_vowel_count(word: &str) -> (usize, usize) {
     if word.is_ascii() {
         let vowels = word.bytes().filter(|&b| is_ascii_vowel(b)).count();
         return (word.len(), vowels);
@@ -295,54 +295,61 @@ fn ends_with_bytes(word: &[u8], suffix: &[u8]) -> bool {
             .all(|(a, b)| a == b)
 }
 
-/// How a word is stemmed: keep its first `keep` bytes, then append up to two replacement
+/// How a word is stemmed: keep its first `keep` units (bytes of its UTF-8 for [`StemCut`],
+/// codes of the compact alphabet for [`CompactCut`]), then append up to two replacement
 /// letters (undone palatalisation).
 ///
 /// Why not a `String`: callers write the stem (or its folded form) straight into their own
 /// buffers, and reuse what they already computed for the kept prefix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct StemCut {
-    /// Bytes of the word kept at its start.
+pub(crate) struct Cut<T> {
+    /// Units of the word kept at its start.
     pub(crate) keep: usize,
-    tail: [char; 2],
-    tail_len: u8,
+    tail: [T; 2],
+    tail_len: usize,
 }
 
-impl StemCut {
+/// A [`Cut`] of a word's UTF-8 (`keep` in bytes, letters as `char`).
+pub(crate) type StemCut = Cut<char>;
+
+/// A [`Cut`] of a word in the compact alphabet (`keep` in codes = characters, letters as
+/// codes).
+pub(crate) type CompactCut = Cut<u8>;
+
+impl<T: Copy + Default> Cut<T> {
     fn keep(keep: usize) -> Self {
-        StemCut {
+        Cut {
             keep,
-            tail: ['\0'; 2],
+            tail: [T::default(); 2],
             tail_len: 0,
         }
     }
 
-    fn with_tail(keep: usize, tail: &[char]) -> Self {
-        let mut cut = StemCut::keep(keep);
-        for (slot, &c) in cut.tail.iter_mut().zip(tail) {
-            *slot = c;
+    fn with_tail(keep: usize, tail: impl IntoIterator<Item = T>) -> Self {
+        let mut cut = Cut::keep(keep);
+        for (slot, letter) in cut.tail.iter_mut().zip(tail) {
+            *slot = letter;
             cut.tail_len += 1;
         }
         cut
     }
 
     /// The letters appended after the kept prefix.
-    pub(crate) fn tail(&self) -> &[char] {
-        self.tail.get(..usize::from(self.tail_len)).unwrap_or(&[])
+    pub(crate) fn tail(&self) -> &[T] {
+        self.tail.get(..self.tail_len).unwrap_or(&[])
     }
 }
 
 /// Append the stem of `word` to `out` (no allocation); `folded` selects the folded suffix
 /// table of [`stem_folded`].
 pub fn stem_into(word: &str, folded: bool, out: &mut String) {
-    let cut = stem_cut(word, folded, None);
+    let cut = stem_cut(word, folded);
     out.push_str(word.get(..cut.keep).unwrap_or(word));
     out.extend(cut.tail());
 }
 
-/// Where the stem of `word` ends; `counts` are the word's characters and vowels when the
-/// caller already knows them (see [`char_and_vowel_count`]).
-pub(crate) fn stem_cut(word: &str, folded: bool, counts: Option<(usize, usize)>) -> StemCut {
+/// Where the stem of `word` ends.
+pub(crate) fn stem_cut(word: &str, folded: bool) -> StemCut {
     let bytes = word.as_bytes();
     let Some(&last_byte) = bytes.last() else {
         return StemCut::keep(0);
@@ -352,7 +359,7 @@ pub(crate) fn stem_cut(word: &str, folded: bool, counts: Option<(usize, usize)>)
         .by_last_byte
         .get(usize::from(last_byte))
         .map_or(&[][..], Vec::as_slice);
-    let mut counts = counts;
+    let mut counts = None;
     for &index in candidates {
         let Some(suffix) = table.suffixes.get(usize::from(index)) else {
             continue;
@@ -386,7 +393,7 @@ fn unpalatalised(stem: &str, removed_u_suffix: bool) -> StemCut {
         (2, Some((pair_at, _))) => pair_at,
         _ => last_at,
     };
-    StemCut::with_tail(keep, change.tail())
+    StemCut::with_tail(keep, change.tail().iter().copied())
 }
 
 /// How undoing palatalisation changes the end of a stem: drop its last `drop` characters (1
@@ -439,31 +446,6 @@ fn unpalatalise_end(before_last: Option<char>, last: char, removed_u_suffix: boo
     EndChange::new(2, &pair)
 }
 
-/// How a word in the compact alphabet is stemmed: keep its first `keep` codes (= characters),
-/// then append up to two replacement codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct CompactCut {
-    /// Codes of the word kept at its start.
-    pub(crate) keep: usize,
-    tail: [u8; 2],
-    tail_len: usize,
-}
-
-impl CompactCut {
-    fn keep(keep: usize) -> Self {
-        CompactCut {
-            keep,
-            tail: [0; 2],
-            tail_len: 0,
-        }
-    }
-
-    /// The codes appended after the kept prefix.
-    pub(crate) fn tail(&self) -> &[u8] {
-        self.tail.get(..self.tail_len).unwrap_or(&[])
-    }
-}
-
 /// [`stem_cut`] for a word in the compact alphabet of [`compact`] (lowercase, one byte per
 /// character), described by its [`compact::WordShape`]. A word with a diacritic is stemmed
 /// with the table as written, one without with the folded table, exactly as [`stem_cut`] is
@@ -506,16 +488,10 @@ fn unpalatalised_compact(
         return CompactCut::keep(keep);
     };
     let change = unpalatalise_end(before_last, last, removed_u_suffix);
-    let mut cut = CompactCut::keep(keep.saturating_sub(change.drop));
-    for (slot, code) in cut
-        .tail
-        .iter_mut()
-        .zip(change.tail().iter().filter_map(|&c| compact::code(c)))
-    {
-        *slot = code;
-        cut.tail_len += 1;
-    }
-    cut
+    CompactCut::with_tail(
+        keep.saturating_sub(change.drop),
+        change.tail().iter().filter_map(|&c| compact::code(c)),
+    )
 }
 
 /// The final consonant with palatalisation undone ("č" → "c", "ļ" → "l", "ņ" → "n").
