@@ -300,7 +300,7 @@ fn wrap_filter(text: &str, indent: Option<usize>) -> String {
     wrap_text(text, 78, indent.unwrap_or(0))
 }
 
-/// See [`wrap_filter`]. `width` counts characters; the first line's own prefix (written by
+/// The `wrap` template filter (`wrap_filter`). `width` counts characters; the first line's own prefix (written by
 /// the template before the filtered text) is not known here, so callers pass the indent
 /// that also matches that prefix.
 pub fn wrap_text(text: &str, width: usize, indent: usize) -> String {

@@ -2,7 +2,7 @@
 //!
 //! Watchlists (`watchlists/*.toml`, format in `watchlists/README.md`) are loaded and validated
 //! by [`watchlist`], compiled here into one [`WatchlistSet`]: two lookups over normalised stems
-//! and folded words (see [`normalize`], [`stem_lv`]) cover every word, phrase and word-part
+//! and folded words (see [`normalize`](mod@normalize), [`stem_lv`]) cover every word, phrase and word-part
 //! rule of every watchlist in one pass per field: each word's key probed once in a key table
 //! (`keys`), and word parts found by a packed SIMD search that stops only at words holding
 //! one, with an Aho-Corasick automaton to report them (or reading everything when there are

@@ -4,7 +4,7 @@
 //! Two entry points: [`stem`] for lowercase NFC words as written, and [`stem_folded`] for words
 //! that carry no diacritics (typed without them, or already folded), which applies the same
 //! suffix table in folded form so "berniem" stems like "bērniem". This module does not
-//! lowercase, normalise or fold; [`super::normalize`] does that. The stemmer is deliberately
+//! lowercase, normalise or fold; [`super::normalize`](mod@super::normalize) does that. The stemmer is deliberately
 //! not idempotent (it is the Lucene behaviour): callers apply it exactly once.
 
 use super::compact;

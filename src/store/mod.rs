@@ -3,9 +3,9 @@
 //! [`Store`] owns one synchronous [`rusqlite::Connection`]. It opens the database file with the
 //! pragmas draftwatch relies on (WAL, `synchronous=NORMAL`, foreign keys, a busy timeout),
 //! applies the embedded migrations from `migrations/`, and offers the few queries the other
-//! stages need: recording a poll in one transaction ([`drafts`]), poll history ([`polls`]),
-//! delivery bookkeeping ([`deliveries`]), the digest ledger with reminders ([`outbox`]) and
-//! admin alerts sent once per incident ([`alerts`]).
+//! stages need: recording a poll in one transaction (`drafts`), poll history (`polls`),
+//! delivery bookkeeping (`deliveries`), the digest ledger with reminders (`outbox`) and
+//! admin alerts sent once per incident (`alerts`).
 //!
 //! It is not responsible for scheduling, matching or sending mail, and it is not async: callers
 //! in async code hold it behind a short `std::sync::Mutex` lock inside `spawn_blocking`.
