@@ -591,9 +591,14 @@ async fn resend_outbox_entry(config: &Config, clock: &Clock, id: i64) -> anyhow:
     match sent {
         Ok(()) => {
             // A failed digest becomes sent, with its drafts and reminders recorded as
-            // delivered; marking an already sent one again changes nothing.
+            // delivered (which counts the attempt); a sent one only counts the attempt.
             let mut store = open_store(config)?;
-            store.mark_outbox_sent(id, now).with_context(|| {
+            let recorded = if entry.status == OutboxStatus::Sent {
+                store.record_outbox_resend(id, None)
+            } else {
+                store.mark_outbox_sent(id, now)
+            };
+            recorded.with_context(|| {
                 format!("digest #{id} was sent again but could not be recorded")
             })?;
             let updated = find_outbox_entry_by_id(&store, id)?;
@@ -601,11 +606,15 @@ async fn resend_outbox_entry(config: &Config, clock: &Clock, id: i64) -> anyhow:
             Ok(ExitCode::SUCCESS)
         }
         Err(error) => {
-            // The store only records failures of pending digests, so a failed re-send of a
-            // failed or sent digest leaves its record as it was.
+            // The attempt and its error are recorded; the status stays as it was.
             println!("not sent: #{id} {}: {error:#}", entry.message_id);
+            open_store(config)?
+                .record_outbox_resend(id, Some(&format!("{error:#}")))
+                .with_context(|| {
+                    format!("digest #{id}: the failed re-send could not be recorded")
+                })?;
             eprintln!(
-                "digest #{id} keeps its recorded status {} (the failed re-send is not recorded)",
+                "digest #{id} keeps its status {}; the attempt and its error are recorded",
                 entry.status
             );
             Ok(ExitCode::FAILURE)
@@ -615,15 +624,9 @@ async fn resend_outbox_entry(config: &Config, clock: &Clock, id: i64) -> anyhow:
 
 /// The recorded digest with row id `id`, or an error naming the command that lists them.
 fn find_outbox_entry_by_id(store: &Store, id: i64) -> anyhow::Result<OutboxEntry> {
-    // The store has no lookup by id; the outbox holds one row per recipient and digest,
-    // so reading it whole is cheap.
-    store
-        .list_outbox(None, usize::MAX)?
-        .into_iter()
-        .find(|entry| entry.id == id)
-        .with_context(|| {
-            format!("no recorded digest has the id {id} (`draftwatch outbox` lists them)")
-        })
+    store.get_outbox_entry(id)?.with_context(|| {
+        format!("no recorded digest has the id {id} (`draftwatch outbox` lists them)")
+    })
 }
 
 /// The envelope recorded with a digest, so a re-send reaches exactly the recorded addresses.

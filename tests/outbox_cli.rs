@@ -117,7 +117,12 @@ async fn a_refused_digest_is_listed_as_failed_and_resent_once_fixed() {
     let last = messages.last().expect("re-sent message");
     assert_eq!(last.data, messages[0].data, "the recorded bytes, unchanged");
     let again = outbox_lines(&setup, &["--status", "sent"]).await;
-    assert!(again.iter().any(|l| l.starts_with(&format!("#{id} sent "))));
+    assert!(
+        again
+            .iter()
+            .any(|l| l.starts_with(&format!("#{id} sent ")) && l.contains("attempts 3")),
+        "the re-send is counted: {again:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -174,7 +179,19 @@ async fn resend_refuses_unknown_and_pending_digests_and_keeps_a_refused_one_fail
         stdout(&resend)
     );
     assert!(sink.messages().is_empty());
-    assert_eq!(outbox_lines(&setup, &["--status", "failed"]).await, failed);
+    // Still failed, with the attempt counted and its error kept.
+    let after = outbox_lines(&setup, &["--status", "failed"]).await;
+    assert!(
+        after
+            .iter()
+            .any(|l| line_id(l) == id && l.contains("attempts 3") && l.contains("550")),
+        "{after:?}"
+    );
+    assert!(
+        stderr(&resend).contains("attempt and its error are recorded"),
+        "{}",
+        stderr(&resend)
+    );
 
     // Bad options are usage errors.
     let bad = setup.run(&["outbox", "--status", "lost"]).await;

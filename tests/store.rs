@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, Utc};
 use draftwatch::model::{CommentWindow, DraftDetail, ScrapedDraft};
 use draftwatch::store::{
-    DraftChange, DraftField, DraftFilter, PollCounts, PollOutcome, PollRecord, Store, StoreError,
+    DraftChange, DraftField, DraftFilter, NewOutboxEntry, OutboxStatus, PollCounts, PollOutcome,
+    PollRecord, Store, StoreError,
 };
 
 const SOURCE: &str = "tap";
@@ -585,4 +586,64 @@ fn a_file_that_is_not_a_database_is_reported_with_its_name() {
         "{error:?}"
     );
     assert!(error.to_string().contains("file-not-folder"), "{error}");
+}
+
+/// An admin's re-send is counted on a sent or failed digest (with its error when it failed)
+/// and never touches a pending one, which belongs to the daemon's retry loop.
+#[test]
+fn resends_are_counted_on_finished_digests_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("o.sqlite3")).expect("store");
+    let to = vec!["tikls@example.org".to_owned()];
+    let mut record = |minute: &str, message_id: &str| {
+        store
+            .record_outbox(&NewOutboxEntry {
+                recipient: "Tīkls",
+                scheduled_for: at(&format!("2026-09-15T06:{minute}:00Z")),
+                built_at: at(&format!("2026-09-15T06:{minute}:00Z")),
+                message_id,
+                subject: "draftwatch",
+                envelope_from: "draftwatch@example.org",
+                envelope_to: &to,
+                raw_message: b"Subject: x\r\n\r\nx\r\n",
+                draft_ids: &[],
+                reminders: &[],
+            })
+            .expect("record")
+            .expect("new row")
+    };
+    let (sent, failed, pending) = (
+        record("00", "<a@x>"),
+        record("01", "<b@x>"),
+        record("02", "<c@x>"),
+    );
+    let now = at("2026-09-15T07:00:00Z");
+    store.mark_outbox_sent(sent, now).expect("sent");
+    store
+        .mark_outbox_failed(failed, "550 no such user", now)
+        .expect("failed");
+
+    store.record_outbox_resend(sent, None).expect("resend sent");
+    store
+        .record_outbox_resend(failed, Some("550 still no such user"))
+        .expect("resend failed");
+    store
+        .record_outbox_resend(pending, Some("should not be kept"))
+        .expect("resend pending");
+
+    let get = |id| store.get_outbox_entry(id).expect("get").expect("present");
+    let (sent, failed, pending) = (get(sent), get(failed), get(pending));
+    assert_eq!((sent.status, sent.attempts), (OutboxStatus::Sent, 2));
+    assert_eq!(sent.last_error, None);
+    assert_eq!(
+        (failed.status, failed.attempts),
+        (OutboxStatus::FailedPermanent, 2)
+    );
+    assert_eq!(failed.last_error.as_deref(), Some("550 still no such user"));
+    assert_eq!(
+        (pending.status, pending.attempts),
+        (OutboxStatus::Pending, 0)
+    );
+    assert_eq!(pending.last_error, None);
+    assert!(store.get_outbox_entry(9999).expect("get").is_none());
 }

@@ -253,6 +253,33 @@ impl Store {
         Ok(found.pop())
     }
 
+    /// The digest with row id `id`, of any status, if there is one.
+    pub fn get_outbox_entry(&self, id: i64) -> Result<Option<OutboxEntry>, StoreError> {
+        let mut found = self.query_outbox(
+            &format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE id = ?1"),
+            params![id],
+        )?;
+        Ok(found.pop())
+    }
+
+    /// An admin's re-send (`draftwatch outbox --resend`) of a digest that is no longer
+    /// pending: count the attempt and, when it failed, keep its error. The status does not
+    /// change here (a failed digest that goes through is marked with
+    /// [`Store::mark_outbox_sent`]; a sent one stays sent, with its first `sent_at`).
+    ///
+    /// Why record it: the listing must show that someone tried, and why it failed, or the
+    /// next admin repeats the same re-send blind.
+    pub fn record_outbox_resend(&mut self, id: i64, error: Option<&str>) -> Result<(), StoreError> {
+        let result = self.conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = coalesce(?1, last_error) \
+             WHERE id = ?2 AND status != 'pending'",
+            params![error, id],
+        );
+        result
+            .map(|_| ())
+            .map_err(|e| self.query_error("recording a re-sent digest", e))
+    }
+
     /// Pending digests whose next attempt is due at `now`, oldest first.
     pub fn due_outbox(&self, now: DateTime<Utc>) -> Result<Vec<OutboxEntry>, StoreError> {
         self.query_outbox(
