@@ -31,8 +31,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// Log to journald when systemd runs us (it sets JOURNAL_STREAM), else to stderr.
-/// The level comes from `RUST_LOG` (default: info).
+/// Log to journald when systemd runs us (it sets JOURNAL_STREAM), else to stderr, with
+/// colours only when stderr is a terminal (a log file or a pipe gets plain text an admin can
+/// grep). The level comes from `RUST_LOG` (default: info).
 fn init_logging() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let journald = std::env::var_os("JOURNAL_STREAM").and_then(|_| tracing_journald::layer().ok());
@@ -40,7 +41,11 @@ fn init_logging() {
     match journald {
         Some(layer) => registry.with(layer).init(),
         None => registry
-            .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .with_writer(std::io::stderr)
+                    .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())),
+            )
             .init(),
     }
 }
