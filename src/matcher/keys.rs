@@ -14,13 +14,13 @@ use std::collections::HashMap;
 const INLINE: usize = 16;
 
 /// One slot: a key of up to [`INLINE`] bytes as two little-endian numbers padded with zeros,
-/// its length, and the pattern number plus one (0: empty slot).
+/// its length and its pattern number (whether the slot is used is its tag's business).
 #[derive(Debug, Clone, Copy, Default)]
 struct Slot {
     low: u64,
     high: u64,
     len: u32,
-    pattern_plus_one: u32,
+    pattern: u32,
 }
 
 /// Keys to pattern numbers; see the module documentation.
@@ -105,9 +105,7 @@ impl KeyTable {
         let (low, high) = load(key, 0, key.len());
         let mask = self.slots.len() - 1;
         let (mut index, key_tag) = self.first_slot(low, high, key.len());
-        let (Ok(len), Ok(pattern_plus_one)) =
-            (u32::try_from(key.len()), u32::try_from(pattern + 1))
-        else {
+        let (Ok(len), Ok(pattern)) = (u32::try_from(key.len()), u32::try_from(pattern)) else {
             return;
         };
         while let (Some(slot), Some(tag)) = (self.slots.get_mut(index), self.tags.get_mut(index)) {
@@ -117,7 +115,7 @@ impl KeyTable {
                     low,
                     high,
                     len,
-                    pattern_plus_one,
+                    pattern,
                 };
                 *tag = key_tag;
                 return;
@@ -147,7 +145,7 @@ impl KeyTable {
                 && slot.high == high
                 && slot.len as usize == len
             {
-                return Some(slot.pattern_plus_one as usize - 1);
+                return Some(slot.pattern as usize);
             }
             index = (index + 1) & mask;
         }
