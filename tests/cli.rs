@@ -1,26 +1,18 @@
 //! The binary's contract with admins: `check`, exit codes, and error messages that point at
 //! the line and column to fix.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod cli_harness;
 
-fn draftwatch(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_draftwatch"))
-        .args(args)
-        .current_dir(dir)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("the draftwatch binary runs")
-}
+use std::path::{Path, PathBuf};
+
+use cli_harness::stderr;
+
+use cli_harness::run_in as draftwatch;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/config")
         .join(name)
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 #[test]

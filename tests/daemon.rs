@@ -1,17 +1,14 @@
 //! `draftwatch run` as a process: it polls on its schedule and stops cleanly on SIGTERM.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use support::{fixture, send_signal};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/tap")
-        .join(name)
-}
 
 fn write_config(dir: &Path, base_url: &str) -> PathBuf {
     let watchlists = Path::new(env!("CARGO_MANIFEST_DIR")).join("watchlists");
@@ -52,14 +49,6 @@ watchlists = ["berni"]
     path
 }
 
-fn kill(child: &Child, signal: &str) {
-    let status = Command::new("kill")
-        .args([signal, &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
-}
-
 fn stored_drafts(dir: &Path, config: &Path) -> usize {
     let output = Command::new(env!("CARGO_BIN_EXE_draftwatch"))
         .args([
@@ -77,7 +66,7 @@ fn stored_drafts(dir: &Path, config: &Path) -> usize {
 #[tokio::test(flavor = "multi_thread")]
 async fn daemon_polls_on_schedule_and_stops_on_sigterm() {
     let server = MockServer::start().await;
-    let page = std::fs::read(fixture("public_participation_page1.html")).expect("fixture");
+    let page = std::fs::read(fixture("tap/public_participation_page1.html")).expect("fixture");
     Mock::given(method("GET"))
         .and(path("/public_participation"))
         .respond_with(ResponseTemplate::new(200).set_body_raw(page, "text/html; charset=utf-8"))
@@ -137,7 +126,7 @@ async fn daemon_polls_on_schedule_and_stops_on_sigterm() {
         "a closed window has no event: {text}"
     );
 
-    kill(&child, "-TERM");
+    send_signal(&child, "-TERM");
     let output = tokio::task::spawn_blocking(move || child.wait_with_output())
         .await
         .expect("join")

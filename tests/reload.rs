@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use draftwatch::model::{CommentWindow, ScrapedDraft};
-use draftwatch::store::{PollRecord, Store};
 
 /// Upper bound for anything the daemon is expected to log; reaching it fails the test.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -81,17 +80,15 @@ fn save_like_an_editor(path: &Path, text: &str) {
 
 /// Store drafts as if the (disabled) source had just polled them, while the daemon runs.
 fn store_drafts(dir: &Path, drafts: &[ScrapedDraft]) {
-    let mut store = Store::open(&dir.join("data/draftwatch.sqlite3")).expect("store opens");
     let finished: DateTime<Utc> = DateTime::parse_from_rfc3339(NOW)
         .expect("valid time")
         .with_timezone(&Utc);
-    let poll = PollRecord {
-        source: "tap",
-        started: finished,
+    support::record_polled(
+        &dir.join("data/draftwatch.sqlite3"),
+        "tap",
         finished,
-        error: None,
-    };
-    store.record_poll(&poll, drafts).expect("poll recorded");
+        drafts,
+    );
 }
 
 fn scraped(ta_number: &str, title: &str) -> ScrapedDraft {
@@ -183,14 +180,6 @@ fn field(line: &str, name: &str) -> usize {
         .unwrap_or_else(|| panic!("no {key}<number> in {line}"))
 }
 
-fn signal(child: &Child, name: &str) {
-    let status = Command::new("kill")
-        .args([name, &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
-}
-
 /// The watchlist the recipient follows, as it is when the daemon starts.
 const ORIGINAL: &str = "name = \"proba-reload\"\n\
                         \n\
@@ -275,7 +264,7 @@ fn daemon_applies_valid_watchlist_edits_and_keeps_the_last_good_set_on_errors() 
 
     // 3. SIGHUP re-reads the folder: still broken, still refused.
     let mark = read_log(&log).len();
-    signal(&child, "-HUP");
+    support::send_signal(&child, "-HUP");
     wait_for_line(&mut child, &log, mark, "SIGHUP", |l| {
         l.contains("SIGHUP received: reloading watchlists.")
     });
@@ -322,7 +311,7 @@ fn daemon_applies_valid_watchlist_edits_and_keeps_the_last_good_set_on_errors() 
         .count();
     assert_eq!(applied_while_broken, 0, "{text}");
 
-    signal(&child, "-TERM");
+    support::send_signal(&child, "-TERM");
     let deadline = Instant::now() + PATIENCE;
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait") {

@@ -3,37 +3,22 @@
 //! the diff of an edit against the current file.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use draftwatch::model::{CommentWindow, DraftDetail, ScrapedDraft};
-use draftwatch::store::{PollRecord, Store};
 
-fn draftwatch(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_draftwatch"))
-        .args(args)
-        .current_dir(dir)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("the draftwatch binary runs")
-}
+mod cli_harness;
+mod support;
+
+use cli_harness::{run_in as draftwatch, stderr, stdout};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/backtest")
-        .join(name)
+    support::fixture(&format!("backtest/{name}"))
 }
 
 fn path_arg(path: &Path) -> &str {
     path.to_str().expect("utf-8 path")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// Stdout of a run that must have succeeded.
@@ -122,15 +107,8 @@ fn scraped(external_id: &str, ta_number: &str, title: &str, areas: &[&str]) -> S
 
 /// Store drafts as if `source` had polled them.
 fn store_drafts(dir: &Path, source: &str, drafts: &[ScrapedDraft]) {
-    let mut store = Store::open(&dir.join("draftwatch.sqlite3")).expect("store opens");
     let finished = at("2026-09-10T09:00:00Z");
-    let poll = PollRecord {
-        source,
-        started: finished,
-        finished,
-        error: None,
-    };
-    store.record_poll(&poll, drafts).expect("poll recorded");
+    support::record_polled(&dir.join("draftwatch.sqlite3"), source, finished, drafts);
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! Running the `draftwatch` binary against a simulated TAP portal (the captured list page
 //! served by wiremock on 127.0.0.1) with a configuration in a temporary folder; shared by the
-//! binary-level tests of `outbox` and of digest rendering. It does not start mail servers:
-//! the caller passes the `[mail]` section (an SMTP sink's port, or the file transport).
+//! binary-level tests (pipeline, `outbox`, digest rendering, and, through [`run_in`], the
+//! `check`/`explain`/`backtest` tests). It does not start mail servers: the caller passes the
+//! `[mail]` section (an SMTP sink's port, or the file transport).
 
 #![allow(dead_code)]
 
@@ -112,6 +113,17 @@ watchlists = [{followed}]
     pub async fn run(&self, args: &[&str]) -> Output {
         self.run_at(NOW, args).await
     }
+}
+
+/// Run the binary with `args` in `dir`, as an admin would from that folder (warnings only
+/// in its log).
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_draftwatch"))
+        .args(args)
+        .current_dir(dir)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the draftwatch binary runs")
 }
 
 /// Standard output, lossily decoded.

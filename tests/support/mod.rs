@@ -26,6 +26,33 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// Send `signal` ("-TERM", "-HUP", ...) to a running child with `kill`.
+pub fn send_signal(child: &std::process::Child, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill {signal} failed");
+}
+
+/// Record `drafts` in the store file `db` as one finished poll of `source` at `at`, the way
+/// a poll would (for tests that put drafts in place while the binary runs or before it does).
+pub fn record_polled(
+    db: &std::path::Path,
+    source: &str,
+    at: DateTime<Utc>,
+    drafts: &[draftwatch::model::ScrapedDraft],
+) {
+    let mut store = draftwatch::store::Store::open(db).expect("store opens");
+    let poll = draftwatch::store::PollRecord {
+        source,
+        started: at,
+        finished: at,
+        error: None,
+    };
+    store.record_poll(&poll, drafts).expect("poll recorded");
+}
+
 /// A fresh temporary folder, removed when the value is dropped.
 pub fn temp_dir() -> tempfile::TempDir {
     tempfile::tempdir().expect("create temp dir")
