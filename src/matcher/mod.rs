@@ -350,6 +350,10 @@ struct Scratch {
     occurrences: Vec<Occurrence>,
 }
 
+/// Fields up to this size (far beyond any draft description) leave their buffers in
+/// [`SCRATCH`] for the next field; longer ones free them.
+const MAX_KEPT_SCRATCH_TEXT: usize = 256 * 1024;
+
 thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
@@ -612,6 +616,11 @@ impl WatchlistSet {
                 &mut scratch.occurrences,
                 rule_hits,
             );
+            // The daemon runs for months: an unusually long field must not leave its
+            // buffers (about ten times its size) held by this thread for good.
+            if text.len() > MAX_KEPT_SCRATCH_TEXT {
+                *scratch = Scratch::default();
+            }
         });
     }
 
