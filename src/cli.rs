@@ -559,7 +559,8 @@ fn list_outbox(
 /// Pending digests are refused: the daemon's retry loop may be sending them at the same
 /// moment, and a second sender would deliver them twice.
 async fn resend_outbox_entry(config: &Config, clock: &Clock, id: i64) -> anyhow::Result<ExitCode> {
-    let entry = find_outbox_entry_by_id(&open_store(config)?, id)?;
+    let mut store = open_store(config)?;
+    let entry = find_outbox_entry_by_id(&store, id)?;
     if entry.status == OutboxStatus::Pending {
         anyhow::bail!(
             "digest #{id} ({}) is still pending and is sent automatically at its next \
@@ -592,7 +593,6 @@ async fn resend_outbox_entry(config: &Config, clock: &Clock, id: i64) -> anyhow:
         Ok(()) => {
             // A failed digest becomes sent, with its drafts and reminders recorded as
             // delivered (which counts the attempt); a sent one only counts the attempt.
-            let mut store = open_store(config)?;
             let recorded = if entry.status == OutboxStatus::Sent {
                 store.record_outbox_resend(id, None)
             } else {
@@ -608,7 +608,7 @@ async fn resend_outbox_entry(config: &Config, clock: &Clock, id: i64) -> anyhow:
         Err(error) => {
             // The attempt and its error are recorded; the status stays as it was.
             println!("not sent: #{id} {}: {error:#}", entry.message_id);
-            open_store(config)?
+            store
                 .record_outbox_resend(id, Some(&format!("{error:#}")))
                 .with_context(|| {
                     format!("digest #{id}: the failed re-send could not be recorded")
