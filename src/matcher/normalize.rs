@@ -443,9 +443,8 @@ impl WordInProgress {
     }
 }
 
-/// An [`AnalyzedText`] being built: the streams as bytes (the compact path appends folded
-/// ASCII bytes one by one; the streams are checked as UTF-8 once, at the end), plus reusable
-/// buffers for the words that take the general path.
+/// An [`AnalyzedText`] being built: its streams and tokens, plus reusable buffers for the
+/// words that take the general path.
 struct Builder {
     stems: Vec<u8>,
     words: Vec<u8>,
