@@ -668,14 +668,9 @@ async fn dry_run_prints_exactly_what_would_be_sent() {
     assert!(sink.messages().is_empty(), "a dry run sends nothing");
     assert!(h.store().list_outbox(None, 10).expect("list").is_empty());
     let output = redacted(&summary.to_string());
-    let expected_path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/digest_dry_run.txt");
-    // UPDATE_SNAPSHOTS=1 rewrites the file after a deliberate change; review the diff.
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(&expected_path, &output).expect("write snapshot");
-    }
-    let expected = std::fs::read_to_string(&expected_path).expect("snapshot file");
-    assert_eq!(output, expected);
+    // tests/snapshots/digest__digest_dry_run.snap; after a deliberate change
+    // `INSTA_UPDATE=always cargo test --test digest` rewrites it (review the diff).
+    insta::assert_snapshot!("digest_dry_run", output);
 
     // The real run at the same instant sends that subject and text.
     h.run(&mailer, now).await;

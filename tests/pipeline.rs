@@ -6,7 +6,6 @@
 mod cli_harness;
 mod support;
 
-use std::path::Path;
 use std::process::Output;
 
 use chrono::NaiveDate;
@@ -309,7 +308,8 @@ async fn crash_between_recording_and_sending_delivers_exactly_once() {
 
 /// `draftwatch digest --dry-run --recipient NAME` prints exactly what would be sent; the
 /// output (Date, Message-ID and the simulated portal's port redacted) is compared with a
-/// committed snapshot. `UPDATE_SNAPSHOTS=1` rewrites it after a deliberate change.
+/// committed snapshot (tests/snapshots/pipeline__cli_digest_dry_run.snap);
+/// `INSTA_UPDATE=always cargo test --test pipeline` rewrites it after a deliberate change.
 #[tokio::test(flavor = "multi_thread")]
 async fn dry_run_for_one_recipient_matches_snapshot() {
     let server = portal().await;
@@ -340,11 +340,6 @@ async fn dry_run_for_one_recipient_matches_snapshot() {
         })
         .collect::<Vec<_>>()
         .join("\n");
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/cli_digest_dry_run.txt");
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(&path, &output).expect("write snapshot");
-    }
-    let expected = std::fs::read_to_string(&path).expect("snapshot file");
-    assert_eq!(output, expected);
+    insta::assert_snapshot!("cli_digest_dry_run", output);
     assert!(sink.messages().is_empty());
 }
