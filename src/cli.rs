@@ -156,7 +156,6 @@ pub fn exit_code_for(error: &anyhow::Error) -> ExitCode {
     let is_config = error.chain().any(|cause| {
         cause.downcast_ref::<ConfigError>().is_some()
             || cause.downcast_ref::<WatchlistErrors>().is_some()
-            || cause.downcast_ref::<ReferenceErrors>().is_some()
     });
     if is_config {
         ExitCode::from(EXIT_CONFIG)
@@ -165,19 +164,11 @@ pub fn exit_code_for(error: &anyhow::Error) -> ExitCode {
     }
 }
 
-/// Recipients that follow watchlists which do not exist.
-#[derive(Debug, thiserror::Error)]
-#[error("{}", .0.join("\n"))]
-pub struct ReferenceErrors(pub Vec<String>);
-
 /// Load the configuration and the watchlists and check that they fit together.
 fn load_all(cli: &Cli) -> anyhow::Result<(Config, WatchlistSet)> {
     let config = Config::load(cli.config.as_deref())?;
     let watchlists = WatchlistSet::load_dir(&config.watchlists_dir)?;
-    let missing = config.check_watchlist_references(&watchlists.names());
-    if !missing.is_empty() {
-        return Err(ReferenceErrors(missing).into());
-    }
+    config.check_watchlist_references(&watchlists.names())?;
     Ok((config, watchlists))
 }
 

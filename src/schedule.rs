@@ -153,11 +153,30 @@ impl TryFrom<String> for CronSchedule {
 /// problem; admins wrote five fields, so keep only the words after the caret.
 fn describe_cron_error(message: &str) -> String {
     let words = message.rsplit('^').next().unwrap_or(message).trim();
-    if words.is_empty() {
+    if let Some(out_of_range) = describe_out_of_range(words) {
+        out_of_range
+    } else if words.is_empty() {
         "not a valid crontab line (minute 0-59, hour 0-23, day 1-31, month 1-12 or JAN-DEC, day-of-week 0-7 or MON-SUN)".to_string()
     } else {
         words.to_string()
     }
+}
+
+/// The `cron` crate words a value above a field's maximum as "Minutes must be less than 59"
+/// although 59 itself is allowed; say which value is out of which range instead.
+fn describe_out_of_range(words: &str) -> Option<String> {
+    const RANGES: [(&str, &str, &str); 4] = [
+        ("Minutes", "minute", "0-59"),
+        ("Hours", "hour", "0-23"),
+        ("Days of Month", "day of month", "1-31"),
+        ("Months", "month", "1-12 or JAN-DEC"),
+    ];
+    let (unit, rest) = words.split_once(" must be ")?;
+    let (_, field, range) = RANGES.iter().find(|(name, _, _)| *name == unit)?;
+    let value = rest.split('\'').nth(1)?;
+    Some(format!(
+        "{field} {value} is out of range (allowed: {range})"
+    ))
 }
 
 fn is_star(field: &str) -> bool {

@@ -1,10 +1,11 @@
 //! Configuration: the admin-edited TOML file, parsed into validated types.
 //!
 //! Parsing goes in two steps (ripgrep's low/high split): `raw` holds serde structs that
-//! reject unknown keys and check single values (cron, URL, time zone, e-mail) while the TOML
-//! parser still knows their line and column; `validate` then checks what spans several
-//! values and builds the [`Config`] the rest of the program uses. Every error names the file,
-//! line and column; the binary exits with 78 (EX_CONFIG) on any of them.
+//! reject unknown keys and parse single values (cron, URL, time zone, e-mail, duration)
+//! keeping each value's place in the file; `load` then collects every problem, one function
+//! per section, checks what spans several values and builds the [`Config`] the rest of the
+//! program uses. Every problem names the file, line and column, all are reported at once, and
+//! the binary exits with 78 (EX_CONFIG) on any of them.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -177,6 +178,9 @@ pub struct SmtpConfig {
     pub password: PasswordSource,
     /// Timeout of one SMTP conversation.
     pub timeout: Duration,
+    /// The admin allowed a login over `tls = "none"` to a host that is not this machine
+    /// (the password then crosses the network readable); validation refuses it otherwise.
+    pub allow_insecure_auth: bool,
 }
 
 impl std::fmt::Debug for SmtpConfig {
@@ -188,6 +192,8 @@ impl std::fmt::Debug for SmtpConfig {
             .field("tls", &self.tls)
             .field("username", &self.username)
             .field("password", &self.password)
+            .field("timeout", &self.timeout)
+            .field("allow_insecure_auth", &self.allow_insecure_auth)
             .finish()
     }
 }

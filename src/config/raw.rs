@@ -1,10 +1,13 @@
 //! The configuration file as written: serde structs that reject unknown keys.
 //!
 //! Values that can be checked on their own (cron lines, URLs, time zones, e-mail addresses,
-//! durations) are parsed here, inside deserialisation, so that the TOML parser attaches the
-//! line and column of the offending value to the error. Checks that span several values live
-//! in `super::validate`.
+//! durations) are read as [`Checked`] values: parsed as soon as they are read, but a bad one
+//! does not stop the read. serde gives up at the first error, and an admin who fixes one
+//! value, reruns `check` and only then learns of the next would rightly complain; so each
+//! value keeps its span and its result, and `super::load` reports every failure at its own
+//! line and column together with the checks that span several values.
 
+use std::ops::Range;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -16,12 +19,47 @@ use url::Url;
 
 use crate::schedule::CronSchedule;
 
+/// One value as written: where it stands in the file and what parsing it gave.
+#[derive(Debug)]
+pub(super) struct Checked<T> {
+    /// Byte range of the value in the file (`0..0` for a default).
+    pub span: Range<usize>,
+    /// The value, or why it was refused.
+    pub parsed: Result<T, String>,
+}
+
+impl<T> Checked<T> {
+    /// A default value, valid by construction and not located in the file.
+    fn default_value(value: T) -> Self {
+        Checked {
+            span: 0..0,
+            parsed: Ok(value),
+        }
+    }
+}
+
+/// A value that is written as one TOML string and can be checked on its own.
+pub(super) trait FromConfigText: Sized {
+    /// Parse `text`; the error is a message an admin understands.
+    fn from_config_text(text: &str) -> Result<Self, String>;
+}
+
+impl<'de, T: FromConfigText> Deserialize<'de> for Checked<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let written = Spanned::<String>::deserialize(d)?;
+        Ok(Checked {
+            span: written.span(),
+            parsed: T::from_config_text(written.get_ref()),
+        })
+    }
+}
+
 /// The whole file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawConfig {
-    #[serde(default = "default_timezone", deserialize_with = "de_timezone")]
-    pub timezone: Tz,
+    #[serde(default = "default_timezone")]
+    pub timezone: Checked<Tz>,
     #[serde(default = "default_watchlists_dir")]
     pub watchlists_dir: PathBuf,
     #[serde(default)]
@@ -38,8 +76,8 @@ pub(super) struct RawConfig {
     pub admin: RawAdmin,
 }
 
-fn default_timezone() -> Tz {
-    chrono_tz::Europe::Riga
+fn default_timezone() -> Checked<Tz> {
+    Checked::default_value(chrono_tz::Europe::Riga)
 }
 
 fn default_watchlists_dir() -> PathBuf {
@@ -64,14 +102,11 @@ impl Default for RawStore {
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawHttp {
     pub user_agent: Spanned<String>,
-    #[serde(deserialize_with = "de_duration")]
-    pub timeout: Duration,
-    #[serde(deserialize_with = "de_duration")]
-    pub min_interval: Duration,
-    pub max_response_bytes: u64,
+    pub timeout: Checked<Duration>,
+    pub min_interval: Checked<Duration>,
+    pub max_response_bytes: Spanned<u64>,
     pub retries: u32,
-    #[serde(deserialize_with = "de_duration")]
-    pub retry_base_delay: Duration,
+    pub retry_base_delay: Checked<Duration>,
     pub respect_robots_txt: bool,
 }
 
@@ -79,11 +114,11 @@ impl Default for RawHttp {
     fn default() -> Self {
         RawHttp {
             user_agent: Spanned::new(0..0, String::new()),
-            timeout: Duration::from_secs(30),
-            min_interval: Duration::from_secs(1),
-            max_response_bytes: 5 * 1024 * 1024,
+            timeout: Checked::default_value(Duration::from_secs(30)),
+            min_interval: Checked::default_value(Duration::from_secs(1)),
+            max_response_bytes: Spanned::new(0..0, 5 * 1024 * 1024),
             retries: 3,
-            retry_base_delay: Duration::from_secs(2),
+            retry_base_delay: Checked::default_value(Duration::from_secs(2)),
             respect_robots_txt: true,
         }
     }
@@ -94,10 +129,8 @@ impl Default for RawHttp {
 pub(super) struct RawSource {
     pub name: Spanned<String>,
     pub kind: RawSourceKind,
-    #[serde(deserialize_with = "de_http_url")]
-    pub base_url: Url,
-    #[serde(deserialize_with = "de_schedule")]
-    pub schedule: CronSchedule,
+    pub base_url: Checked<Url>,
+    pub schedule: Checked<CronSchedule>,
     #[serde(default = "default_page_limit")]
     pub page_limit: u32,
     #[serde(default = "default_detail_limit")]
@@ -127,8 +160,7 @@ pub(super) enum RawSourceKind {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawMail {
-    #[serde(deserialize_with = "de_mailbox")]
-    pub from: Mailbox,
+    pub from: Checked<Mailbox>,
     pub transport: Spanned<RawTransport>,
     pub file: Option<RawFileTransport>,
     pub smtp: Option<RawSmtp>,
@@ -153,21 +185,25 @@ pub(super) struct RawSmtp {
     pub host: String,
     pub port: Option<u16>,
     #[serde(default = "default_tls")]
-    pub tls: RawTls,
+    pub tls: Spanned<RawTls>,
     pub username: Option<String>,
     pub password_file: Option<PathBuf>,
     /// Only here to give a clear error: a password never belongs in the config file.
     pub password: Option<Spanned<toml::Value>>,
-    #[serde(default = "default_smtp_timeout", deserialize_with = "de_duration")]
-    pub timeout: Duration,
+    #[serde(default = "default_smtp_timeout")]
+    pub timeout: Checked<Duration>,
+    /// Lets a login go over `tls = "none"` to a host that is not this machine, which sends
+    /// the password readable to anyone on the way; refused unless set.
+    #[serde(default)]
+    pub allow_insecure_auth: bool,
 }
 
-fn default_tls() -> RawTls {
-    RawTls::Starttls
+fn default_tls() -> Spanned<RawTls> {
+    Spanned::new(0..0, RawTls::Starttls)
 }
 
-fn default_smtp_timeout() -> Duration {
-    Duration::from_secs(60)
+fn default_smtp_timeout() -> Checked<Duration> {
+    Checked::default_value(Duration::from_secs(60))
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -181,14 +217,13 @@ pub(super) enum RawTls {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawDigest {
-    #[serde(deserialize_with = "de_schedule")]
-    pub schedule: CronSchedule,
+    pub schedule: Checked<CronSchedule>,
     #[serde(default = "default_closing_soon_days")]
     pub closing_soon_days: u32,
     #[serde(default = "default_reminder_days")]
     pub reminder_days: Vec<u32>,
-    #[serde(default = "default_retry_base_delay", deserialize_with = "de_duration")]
-    pub retry_base_delay: Duration,
+    #[serde(default = "default_retry_base_delay")]
+    pub retry_base_delay: Checked<Duration>,
     #[serde(default = "default_max_bytes")]
     pub max_bytes: Spanned<u64>,
     #[serde(default = "default_calendar_dir")]
@@ -204,20 +239,26 @@ fn default_calendar_dir() -> PathBuf {
 }
 
 /// `[admin]`: who hears about trouble nobody else would notice.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawAdmin {
-    #[serde(default, deserialize_with = "de_optional_mailboxes")]
-    pub addresses: Vec<Mailbox>,
-    #[serde(
-        default = "default_source_failing_after",
-        deserialize_with = "de_duration"
-    )]
-    pub source_failing_after: Duration,
+    #[serde(default)]
+    pub addresses: Vec<Checked<Mailbox>>,
+    #[serde(default = "default_source_failing_after")]
+    pub source_failing_after: Checked<Duration>,
 }
 
-pub(super) fn default_source_failing_after() -> Duration {
-    Duration::from_secs(24 * 60 * 60)
+impl Default for RawAdmin {
+    fn default() -> Self {
+        RawAdmin {
+            addresses: Vec::new(),
+            source_failing_after: default_source_failing_after(),
+        }
+    }
+}
+
+fn default_source_failing_after() -> Checked<Duration> {
+    Checked::default_value(Duration::from_secs(24 * 60 * 60))
 }
 
 fn default_closing_soon_days() -> u32 {
@@ -228,21 +269,20 @@ fn default_reminder_days() -> Vec<u32> {
     vec![3, 1]
 }
 
-fn default_retry_base_delay() -> Duration {
-    Duration::from_secs(5 * 60)
+fn default_retry_base_delay() -> Checked<Duration> {
+    Checked::default_value(Duration::from_secs(5 * 60))
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawRecipient {
     pub name: Spanned<String>,
-    #[serde(deserialize_with = "de_mailboxes")]
-    pub addresses: Vec<Mailbox>,
+    pub addresses: Spanned<Vec<Checked<Mailbox>>>,
     pub watchlists: Vec<Spanned<String>>,
     #[serde(default)]
     pub language: RawLanguage,
-    #[serde(default, deserialize_with = "de_optional_schedule")]
-    pub schedule: Option<CronSchedule>,
+    #[serde(default)]
+    pub schedule: Option<Checked<CronSchedule>>,
     #[serde(default)]
     pub send_when_empty: bool,
 }
@@ -255,71 +295,58 @@ pub(super) enum RawLanguage {
     En,
 }
 
-fn de_timezone<'de, D: Deserializer<'de>>(d: D) -> Result<Tz, D::Error> {
-    let name = String::deserialize(d)?;
-    name.parse::<Tz>().map_err(|_| {
-        serde::de::Error::custom(format!(
-            "unknown time zone `{name}` (use an IANA name such as \"Europe/Riga\")"
-        ))
-    })
-}
-
-fn de_schedule<'de, D: Deserializer<'de>>(d: D) -> Result<CronSchedule, D::Error> {
-    let expr = String::deserialize(d)?;
-    expr.parse().map_err(serde::de::Error::custom)
-}
-
-fn de_optional_schedule<'de, D: Deserializer<'de>>(d: D) -> Result<Option<CronSchedule>, D::Error> {
-    de_schedule(d).map(Some)
-}
-
-fn de_http_url<'de, D: Deserializer<'de>>(d: D) -> Result<Url, D::Error> {
-    let text = String::deserialize(d)?;
-    let url = Url::parse(&text)
-        .map_err(|e| serde::de::Error::custom(format!("invalid URL `{text}`: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(serde::de::Error::custom(format!(
-            "invalid URL `{text}`: must be an http:// or https:// address with a host"
-        )));
+impl FromConfigText for Tz {
+    fn from_config_text(name: &str) -> Result<Self, String> {
+        name.parse::<Tz>().map_err(|_| {
+            format!("unknown time zone `{name}` (use an IANA name such as \"Europe/Riga\")")
+        })
     }
-    Ok(url)
 }
 
-fn parse_mailbox<E: serde::de::Error>(text: &str) -> Result<Mailbox, E> {
-    text.parse::<Mailbox>().map_err(|e| {
-        E::custom(format!(
-            "invalid e-mail address `{text}`: {e} (write `name@example.org` or `Name <name@example.org>`)"
-        ))
-    })
-}
-
-fn de_mailbox<'de, D: Deserializer<'de>>(d: D) -> Result<Mailbox, D::Error> {
-    let text = String::deserialize(d)?;
-    parse_mailbox(&text)
-}
-
-fn de_mailboxes<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Mailbox>, D::Error> {
-    let texts = Vec::<String>::deserialize(d)?;
-    if texts.is_empty() {
-        return Err(serde::de::Error::custom(
-            "a recipient needs at least one address",
-        ));
+impl FromConfigText for CronSchedule {
+    fn from_config_text(expr: &str) -> Result<Self, String> {
+        expr.parse()
+            .map_err(|e: crate::schedule::ScheduleError| e.to_string())
     }
-    texts.iter().map(|t| parse_mailbox(t)).collect()
 }
 
-fn de_optional_mailboxes<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Mailbox>, D::Error> {
-    let texts = Vec::<String>::deserialize(d)?;
-    texts.iter().map(|t| parse_mailbox(t)).collect()
+/// Only portal addresses are URLs in the file, so a URL must be http(s) with a host.
+impl FromConfigText for Url {
+    fn from_config_text(text: &str) -> Result<Self, String> {
+        let url = Url::parse(text).map_err(|e| format!("invalid URL `{text}`: {e}"))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(format!(
+                "invalid URL `{text}`: must be an http:// or https:// address with a host"
+            ));
+        }
+        Ok(url)
+    }
 }
 
-fn de_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-    let text = String::deserialize(d)?;
-    parse_duration(&text).ok_or_else(|| {
-        serde::de::Error::custom(format!(
-            "invalid duration `{text}` (write a number and a unit: \"500ms\", \"30s\", \"5m\", \"2h\", \"1d\")"
-        ))
-    })
+impl FromConfigText for Mailbox {
+    fn from_config_text(text: &str) -> Result<Self, String> {
+        text.parse::<Mailbox>().map_err(|e| {
+            format!(
+                "invalid e-mail address `{text}`: {e} (write `name@example.org` or `Name <name@example.org>`)"
+            )
+        })
+    }
+}
+
+/// Every duration in the file is a timeout, an interval or a delay; zero makes each of them
+/// nonsense (a zero timeout fails every request), so zero is refused here, once for all.
+impl FromConfigText for Duration {
+    fn from_config_text(text: &str) -> Result<Self, String> {
+        match parse_duration(text) {
+            Some(duration) if duration.is_zero() => Err(format!(
+                "duration `{text}` is zero: write a length above zero, e.g. \"30s\""
+            )),
+            Some(duration) => Ok(duration),
+            None => Err(format!(
+                "invalid duration `{text}` (write a number and a unit: \"500ms\", \"30s\", \"5m\", \"2h\", \"1d\")"
+            )),
+        }
+    }
 }
 
 /// Parse "500ms", "30s", "5m", "2h", "1d".

@@ -30,7 +30,8 @@ pub enum BacktestError {
     },
 }
 
-/// One draft to backtest: the shape of `/work/shared/eval/dev.jsonl` and of store exports.
+/// One draft to backtest: the shape of the labelled evaluation files (`../shared/eval/*.jsonl`
+/// next to the repository) and of store exports.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct BacktestInput {
     /// Identifier, echoed in the result (string or number).

@@ -624,15 +624,6 @@ impl AnalyzedText {
             .filter_map(|key| std::str::from_utf8(key).ok())
             .collect()
     }
-
-    /// The folded words, in order.
-    pub fn word_keys(&self) -> Vec<&str> {
-        self.tokens
-            .iter()
-            .filter_map(|t| self.words.get(t.word.clone()))
-            .filter_map(|key| std::str::from_utf8(key).ok())
-            .collect()
-    }
 }
 
 #[cfg(test)]

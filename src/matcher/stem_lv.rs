@@ -1,5 +1,6 @@
-//! Latvian light stemmer: the Lucene `LatvianStemmer` rules (docs/crates.md §5), nouns and
-//! adjectives only, one suffix removed in a single pass.
+//! Latvian light stemmer: the Lucene `LatvianStemmer` rules (facts gathered in
+//! `../shared/docs/crates.md`, section 5, outside this repository), nouns and adjectives only,
+//! one suffix removed in a single pass.
 //!
 //! Two entry points: [`stem`] for lowercase NFC words as written, and [`stem_folded`] for words
 //! that carry no diacritics (typed without them, or already folded), which applies the same
@@ -558,8 +559,10 @@ mod tests {
         }
     }
 
+    /// Stems the reference `LatvianStemmer` 1.0.2 gives in one pass (listed in
+    /// `../shared/docs/crates.md`, section 5).
     #[test]
-    fn crates_md_examples_one_pass() {
+    fn lucene_examples_one_pass() {
         check(&[
             ("likumprojekts", "likumprojekt"),
             ("likumprojekta", "likumprojekt"),
@@ -593,7 +596,7 @@ mod tests {
     }
 
     #[test]
-    fn crates_md_second_pass_is_not_idempotent() {
+    fn lucene_second_pass_is_not_idempotent() {
         assert_eq!(stem(&stem("ministrija")), "ministr");
         assert_eq!(stem(&stem("grozījumi")), "grozīj");
         assert_eq!(stem(&stem("nodokļu")), "nodokl");
@@ -601,7 +604,7 @@ mod tests {
     }
 
     #[test]
-    fn crates_md_reference_vectors() {
+    fn lucene_reference_vectors() {
         check(&[
             ("bērns", "bērn"),
             ("bērna", "bērn"),

@@ -14,6 +14,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::Field;
 use super::normalize::{AnalyzedText, fold, normalize};
+use crate::line_index::LineIndex;
 
 /// Longest gap allowed between phrase words; more would make a "phrase" a bag of words.
 pub const MAX_WITHIN: i64 = 50;
@@ -127,13 +128,14 @@ pub struct Watchlist {
 /// Turns byte offsets of one file into `line:column` errors.
 struct ErrorSink<'a> {
     path: &'a Path,
-    source: &'a str,
+    /// Built once per file: every rule asks it for its line.
+    lines: LineIndex<'a>,
     errors: Vec<WatchlistError>,
 }
 
 impl ErrorSink<'_> {
     fn at(&mut self, span: Range<usize>, message: impl Into<String>) {
-        let (line, column) = line_column(self.source, span.start);
+        let (line, column) = self.lines.locate(span.start);
         self.errors.push(WatchlistError {
             path: self.path.to_path_buf(),
             line,
@@ -143,18 +145,8 @@ impl ErrorSink<'_> {
     }
 
     fn line_of(&self, offset: usize) -> usize {
-        line_column(self.source, offset).0
+        self.lines.locate(offset).0
     }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(source.len());
-    let before = source.get(..offset).unwrap_or(source);
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
-    (line, column)
 }
 
 const TOP_KEYS: &str = "name, description, threshold, fields, rules";
@@ -167,7 +159,7 @@ const RULE_KEYS: &str = "word, phrase, part, regex, exact, negative, scope, fiel
 pub fn parse_watchlist(path: &Path, source: &str) -> Result<Watchlist, Vec<WatchlistError>> {
     let mut sink = ErrorSink {
         path,
-        source,
+        lines: LineIndex::new(source),
         errors: Vec::new(),
     };
     let (table, syntax_errors) = DeTable::parse_recoverable(source);
@@ -509,5 +501,44 @@ fn check_rule_text(kind: &RuleKind, span: Range<usize>, sink: &mut ErrorSink<'_>
                 format!("invalid regex: {}", one_line(&error.to_string())),
             ),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::line_index::builds_on_this_thread;
+
+    /// Regression (#8 item 8): every rule's line was found by rescanning the file from its
+    /// start, so loading grew with the square of the rule count (100,000 rules took minutes).
+    /// The file's line starts must be found once, however many rules and errors it holds.
+    #[test]
+    fn loading_watchlists_is_not_quadratic_in_rules_line_index_built_once() {
+        let rules = 2_000;
+        let mut source = String::from("name = \"berni\"\n");
+        for i in 0..rules {
+            source.push_str(&format!("\n[[rules]]\nword = \"bērns{i}x\"\n"));
+        }
+        // Two bad rules at the end, so error placement goes through the same index.
+        source.push_str("\n[[rules]]\nword = \"\"\n\n[[rules]]\nwithin = 3\nword = \"x\"\n");
+        let before = builds_on_this_thread();
+        let errors = parse_watchlist(Path::new("berni.toml"), &source).expect_err("two bad rules");
+        assert_eq!(builds_on_this_thread() - before, 1);
+        let last_line = source.lines().count();
+        assert_eq!(
+            errors
+                .iter()
+                .map(|e| (e.line, e.column))
+                .collect::<Vec<_>>(),
+            vec![(last_line - 4, 8), (last_line - 1, 10)]
+        );
+
+        let good = &source[..source.find("\n[[rules]]\nword = \"\"").expect("bad part")];
+        let before = builds_on_this_thread();
+        let list = parse_watchlist(Path::new("berni.toml"), good).expect("valid");
+        assert_eq!(builds_on_this_thread() - before, 1);
+        assert_eq!(list.rules.len(), rules);
+        assert_eq!(list.rules[0].line, 3);
+        assert_eq!(list.rules[rules - 1].line, 3 + 3 * (rules - 1));
     }
 }

@@ -165,6 +165,7 @@ pub fn local_smtp(port: u16) -> SmtpConfig {
         username: None,
         password: PasswordSource::None,
         timeout: Duration::from_secs(10),
+        allow_insecure_auth: false,
     }
 }
 
