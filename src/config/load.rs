@@ -241,6 +241,12 @@ fn validate(
                 format!("source `{name}`: page_limit must be at least 1"),
             ));
         }
+        if source.poll_deadline.is_zero() {
+            problems.push(index.problem(
+                source.name.span(),
+                format!("source `{name}`: poll_deadline must be longer than zero"),
+            ));
+        }
         sources.push(SourceConfig {
             name,
             kind: match source.kind {
@@ -250,6 +256,8 @@ fn validate(
             schedule: source.schedule,
             page_limit: source.page_limit,
             detail_limit: source.detail_limit,
+            recheck_limit: source.recheck_limit,
+            poll_deadline: source.poll_deadline,
             enabled: source.enabled,
         });
     }
