@@ -3,6 +3,8 @@
 //! Nothing here does I/O. Sources produce [`ScrapedDraft`]s, the store turns them into
 //! [`StoredDraft`]s, the matcher and the digest read them.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -30,8 +32,9 @@ impl CommentWindow {
     }
 }
 
-/// What a source saw of one draft on one poll.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// What a source saw of one draft on one poll. `Default` only so tests can spell out the
+/// fields they care about.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ScrapedDraft {
     /// The portal's own stable identifier of this record (for TAP participation: the UUID in
     /// the row's `data-url`). Together with the source name it is the draft's key.
@@ -50,6 +53,9 @@ pub struct ScrapedDraft {
     pub url: String,
     /// The public comment window, when the draft has one.
     pub window: Option<CommentWindow>,
+    /// The portal's deadline text when it is there but not two valid dates
+    /// (`32.13.2026.`): partners are told "termiņš nav nolasāms", not "no consultation".
+    pub unreadable_deadline: Option<String>,
     /// Enrichment from the detail page; `None` when it was not fetched this poll.
     pub detail: Option<DraftDetail>,
     /// Why the detail page could not be fetched this poll; the draft is still stored and the
@@ -64,10 +70,16 @@ pub struct DraftDetail {
     pub description: Option<String>,
     /// "Politikas jomas".
     pub policy_areas: Vec<String>,
+    /// The comment window as the detail page gives it ("Norises laiks"); used when a draft
+    /// is re-checked through its detail page alone.
+    pub window: Option<CommentWindow>,
+    /// "Norises laiks" text that is not two valid dates.
+    pub unreadable_deadline: Option<String>,
 }
 
-/// A draft as kept in the store.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A draft as kept in the store. `Default` only so tests can spell out the fields they care
+/// about.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct StoredDraft {
     /// Row id in the store.
     pub id: i64,
@@ -89,12 +101,21 @@ pub struct StoredDraft {
     pub url: String,
     /// Comment window.
     pub window: Option<CommentWindow>,
+    /// The portal's deadline text when it could not be read as dates; `window` is then `None`
+    /// and the digest says "termiņš nav nolasāms".
+    pub unreadable_deadline: Option<String>,
     /// Description from the detail page.
     pub description: Option<String>,
     /// Policy areas from the detail page.
     pub policy_areas: Vec<String>,
     /// When the detail page was last read successfully; `None` until then.
     pub detail_fetched_at: Option<DateTime<Utc>>,
+    /// When the detail page was last requested (read or not); followed drafts are re-checked
+    /// oldest first.
+    pub detail_checked_at: Option<DateTime<Utc>>,
+    /// When the portal was found to no longer have the draft (its detail page answered 404 or
+    /// 410 while its window was open); `None` while it is there.
+    pub vanished_at: Option<DateTime<Utc>>,
     /// When draftwatch first saw the draft.
     pub first_seen: DateTime<Utc>,
     /// When a stored field last changed (equals `first_seen` until then).
@@ -119,4 +140,55 @@ impl StoredDraft {
             kind: self.kind.as_deref(),
         }
     }
+}
+
+/// What the store already knows about one source's drafts, handed to a poll. It lives here,
+/// not in `sources`, so the store can build it without depending on the portal adapters.
+#[derive(Debug, Clone, Default)]
+pub struct KnownDrafts {
+    /// external_id → what the poll needs to know about that draft.
+    pub drafts: HashMap<String, KnownDraft>,
+    /// Drafts someone was told about whose window is still open, least recently checked
+    /// first. Paging stops at the first page of known drafts, so a deadline moved on a draft
+    /// deep in the list would never be seen; these are re-read through their detail page,
+    /// within a per-poll budget.
+    pub recheck: Vec<RecheckCandidate>,
+}
+
+/// One known draft.
+#[derive(Debug, Clone, Default)]
+pub struct KnownDraft {
+    /// Its portal URL (used to retry a detail page without re-reading the list).
+    pub url: String,
+    /// True while the detail page has never been read successfully.
+    pub needs_detail: bool,
+}
+
+/// A followed draft with an open window, due for a look at its detail page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecheckCandidate {
+    /// The portal's identifier.
+    pub external_id: String,
+    /// Its detail page.
+    pub url: String,
+}
+
+/// What re-reading a known draft's detail page found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetailCheck {
+    /// The portal's identifier of the draft.
+    pub external_id: String,
+    /// The finding.
+    pub outcome: DetailCheckOutcome,
+}
+
+/// The finding of one [`DetailCheck`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum DetailCheckOutcome {
+    /// The page was read; its window (or unreadable deadline) and detail fields are current.
+    Read(DraftDetail),
+    /// The page answered 404 or 410 (the text says which): the draft is gone from the portal.
+    Gone(String),
+    /// The page could not be read this time; retried on a later poll.
+    Failed(String),
 }

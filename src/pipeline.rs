@@ -28,6 +28,8 @@ pub struct PollSummary {
     pub detail_failures: usize,
     /// Why the poll failed, when it did.
     pub error: Option<String>,
+    /// What the admin should know although the poll did not fail.
+    pub warnings: Vec<String>,
 }
 
 impl std::fmt::Display for PollSummary {
@@ -43,6 +45,9 @@ impl std::fmt::Display for PollSummary {
                 ", {} detail pages failed (retried later)",
                 self.detail_failures
             )?;
+        }
+        for warning in &self.warnings {
+            write!(f, "; warning: {warning}")?;
         }
         if let Some(error) = &self.error {
             write!(f, "; FAILED: {error}")?;
@@ -71,7 +76,14 @@ pub async fn poll_source(
     cancel: &CancellationToken,
 ) -> Result<PollSummary, StoreError> {
     let started = clock.now();
-    let known = lock_store(store).known_drafts(source.name())?;
+    // Portal dates are Riga calendar days whatever the configured time zone.
+    let today = clock.today(chrono_tz::Europe::Riga);
+    let known = {
+        let store = lock_store(store);
+        let mut known = store.known_drafts(source.name())?;
+        known.recheck = store.recheck_candidates(source.name(), today)?;
+        known
+    };
     tracing::info!(
         source = source.name(),
         known = known.drafts.len(),
@@ -80,7 +92,8 @@ pub async fn poll_source(
     let output = source.poll(fetcher, &known, cancel).await;
     let finished = clock.now();
     let error = output.error.as_ref().map(|e| e.to_string());
-    let counts = lock_store(store).record_poll(
+    let warnings: Vec<String> = output.warnings.iter().map(|w| w.to_string()).collect();
+    let counts = lock_store(store).record_poll_output(
         &PollRecord {
             source: source.name(),
             started,
@@ -88,6 +101,8 @@ pub async fn poll_source(
             error: error.clone(),
         },
         &output.drafts,
+        &output.checks,
+        &warnings,
     )?;
     let summary = PollSummary {
         source: source.name().to_string(),
@@ -99,8 +114,17 @@ pub async fn poll_source(
             .filter(|d| d.detail_error.is_some())
             .count(),
         error,
+        warnings,
     };
     match &summary.error {
+        None if !summary.warnings.is_empty() => tracing::warn!(
+            source = source.name(),
+            seen = counts.seen,
+            new = counts.new,
+            changed = counts.changed,
+            warnings = ?summary.warnings,
+            "Poll finished with warnings."
+        ),
         None => tracing::info!(
             source = source.name(),
             seen = counts.seen,

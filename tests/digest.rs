@@ -146,6 +146,7 @@ fn scraped(id: &str, title: &str, window: Option<(NaiveDate, NaiveDate)>) -> Scr
         window: window.map(|(from, to)| CommentWindow { from, to }),
         detail: None,
         detail_error: None,
+        ..Default::default()
     }
 }
 

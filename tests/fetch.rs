@@ -5,8 +5,8 @@ use std::time::{Duration, SystemTime};
 
 use draftwatch::config::HttpConfig;
 use draftwatch::sources::fetch::{
-    FetchError, Fetcher, HostRateLimiter, RobotsRules, decode_html, is_firewall_rejection,
-    parse_retry_after,
+    FetchError, Fetcher, HostRateLimiter, RobotsRules, decode_html, decode_html_checked,
+    is_firewall_rejection, parse_retry_after,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use url::Url;
@@ -385,6 +385,44 @@ async fn decodes_windows_1257_declared_in_a_meta_tag() {
     let fetcher = Fetcher::new(&config()).unwrap();
     let page = fetcher.get_text(&url(&server, "/meta")).await.unwrap();
     assert!(page.body.contains(LATVIAN), "{}", page.body);
+}
+
+/// #8 item 10: a windows-1257 page served as (or defaulting to) UTF-8 was parsed as mangled
+/// text and reported as changed markup.
+#[tokio::test]
+async fn windows_1257_page_served_as_utf8_is_reported_as_markup_changed_by_the_fetcher() {
+    let server = MockServer::start().await;
+    let body = windows_1257(&format!("<html><body>{LATVIAN}</body></html>"));
+    for (at, content_type) in [
+        ("/declared", "text/html; charset=utf-8"),
+        ("/default", "text/html"),
+    ] {
+        Mock::given(path(at))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body.clone(), content_type))
+            .mount(&server)
+            .await;
+    }
+    let fetcher = Fetcher::new(&config()).unwrap();
+    for at in ["/declared", "/default"] {
+        let error = fetcher.get_text(&url(&server, at)).await.unwrap_err();
+        assert!(
+            matches!(
+                error,
+                FetchError::Undecodable {
+                    encoding: "UTF-8",
+                    ..
+                }
+            ),
+            "{at}: {error:?}"
+        );
+        assert!(
+            error.to_string().contains("could not decode as UTF-8"),
+            "{error}"
+        );
+    }
+    let (_, encoding, malformed) =
+        decode_html_checked(&body, Some("text/html; charset=windows-1257"));
+    assert_eq!((encoding.name(), malformed), ("windows-1257", false));
 }
 
 #[test]

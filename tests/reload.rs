@@ -107,6 +107,7 @@ fn scraped(ta_number: &str, title: &str) -> ScrapedDraft {
         }),
         detail: None,
         detail_error: None,
+        ..Default::default()
     }
 }
 

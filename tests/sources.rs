@@ -3,16 +3,21 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Duration;
 
-use chrono::NaiveDate;
-use draftwatch::config::HttpConfig;
-use draftwatch::model::CommentWindow;
+use chrono::{DateTime, NaiveDate, Utc};
+use draftwatch::clock::Clock;
+use draftwatch::config::{HttpConfig, Language};
+use draftwatch::digest::{ChangeNote, WindowState, change_notes, days_left_phrase};
+use draftwatch::model::{CommentWindow, DraftDetail, KnownDraft, KnownDrafts, ScrapedDraft};
+use draftwatch::pipeline::{PollSummary, poll_source};
 use draftwatch::sources::fetch::{FetchError, Fetcher};
 use draftwatch::sources::tap::{
     ParseError, TapParticipation, parse_detail_page, parse_list_page, parse_window,
 };
-use draftwatch::sources::{KnownDraft, KnownDrafts, PollOutput, Source, SourceError};
+use draftwatch::sources::{PollOutput, Source, SourceError, SourceWarning};
+use draftwatch::store::{DraftField, PollRecord, Store};
 use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 use url::Url;
@@ -69,7 +74,7 @@ fn assert_page_matches_expectations(html: &str, jsonl: &str) {
     let expected = expected_rows(jsonl);
     assert_eq!(expected.len(), 25);
     assert_eq!(page.drafts.len(), expected.len());
-    assert_eq!(page.skipped_rows, 0);
+    assert_eq!(page.malformed_rows, Vec::<String>::new());
     for (draft, want) in page.drafts.iter().zip(&expected) {
         assert_eq!(
             draft.ta_number.as_deref(),
@@ -154,8 +159,10 @@ fn edge_case_rows() {
     let page =
         parse_list_page(&fixture("public_participation_edge_cases.html"), &portal()).unwrap();
     assert_eq!(
-        page.skipped_rows, 2,
-        "the row without data-url and the one without title"
+        page.malformed_rows.len(),
+        2,
+        "the row without data-url and the one without title: {:?}",
+        page.malformed_rows
     );
     assert_eq!(page.last_page, None, "no paginator: a single page");
     let by_id: HashMap<&str, _> = page
@@ -173,6 +180,11 @@ fn edge_case_rows() {
 
     let malformed = by_id["e0000000-0000-4000-8000-000000000002"];
     assert_eq!(malformed.window, None, "unreadable Termiņš: no window…");
+    assert_eq!(
+        malformed.unreadable_deadline.as_deref(),
+        Some("līdz 15.09.2026."),
+        "…but the text is kept, so it is not mistaken for no consultation…"
+    );
     assert_eq!(
         malformed.title, "Grozījumi Izglītības likumā",
         "…but the row is kept"
@@ -235,6 +247,12 @@ fn detail_page_gives_description_and_policy_areas() {
         )
     );
     assert_eq!(detail.policy_areas, vec!["Vides aizsardzība".to_owned()]);
+    assert_eq!(
+        detail.window,
+        window("03.10.2023.", "16.10.2023."),
+        "from Norises laiks"
+    );
+    assert_eq!(detail.unreadable_deadline, None);
 }
 
 #[test]
@@ -347,6 +365,7 @@ fn known_from(fixture_name: &str, needs_detail: bool) -> KnownDrafts {
                 )
             })
             .collect(),
+        ..KnownDrafts::default()
     }
 }
 
@@ -409,17 +428,33 @@ async fn poll_stops_at_the_last_page() {
 #[tokio::test]
 async fn a_single_page_list_is_read_once() {
     let server = MockServer::start().await;
-    serve_pages(
-        &server,
-        &[
-            (1, "public_participation_edge_cases.html", 1),
-            (2, "public_participation_page2.html", 0),
-        ],
-    )
-    .await;
+    // The edge cases without their two malformed rows: a clean page without a paginator.
+    let page = without_rows(&fixture("public_participation_edge_cases.html"), &[4, 5]);
+    serve_list(&server, 1, html(page), 1).await;
+    serve_pages(&server, &[(2, "public_participation_page2.html", 0)]).await;
     let output = poll(&server, 5, 0, &KnownDrafts::default()).await;
     assert!(output.error.is_none(), "{:?}", output.error);
     assert_eq!(output.drafts.len(), 5);
+}
+
+/// Where each list row of `page` starts.
+fn row_starts(page: &str) -> Vec<usize> {
+    page.match_indices(r#"data-linkable-row="true""#)
+        .map(|(at, _)| page[..at].rfind("<div").unwrap())
+        .collect()
+}
+
+/// `page` without the rows at `indexes` (0-based; not the last row).
+fn without_rows(page: &str, indexes: &[usize]) -> String {
+    let starts = row_starts(page);
+    let mut kept = String::new();
+    let mut from = 0;
+    for &index in indexes {
+        kept.push_str(&page[from..starts[index]]);
+        from = starts[index + 1];
+    }
+    kept.push_str(&page[from..]);
+    kept
 }
 
 #[tokio::test]
@@ -672,6 +707,11 @@ fn shared_samples() -> Option<PathBuf> {
 #[test]
 fn conformance_with_shared_samples() {
     let Some(dir) = shared_samples() else {
+        // In CI the shared captures are part of the checkout: missing them is a failure.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the shared samples directory is required in CI (set DRAFTWATCH_SAMPLES_DIR)"
+        );
         println!("skipped: no shared samples directory (set DRAFTWATCH_SAMPLES_DIR)");
         return;
     };
@@ -681,4 +721,443 @@ fn conformance_with_shared_samples() {
     let jsonl = std::fs::read_to_string(dir.join("tap_public_participation_rows_2026-09-15.jsonl"))
         .unwrap();
     assert_page_matches_expectations(&html, &jsonl);
+}
+
+// ---------------------------------------------------------------- defects from the fault probe
+
+/// The truncated real page, with its row links pointing at `base`.
+fn truncated_page() -> String {
+    fixture("public_participation_page1_truncated.html")
+}
+
+#[test]
+fn truncated_list_page_stores_no_row_with_blanks_and_looks_cut_short() {
+    let page = parse_list_page(&truncated_page(), &portal()).unwrap();
+    assert_eq!(page.drafts.len(), 9, "the nine complete rows");
+    assert_eq!(page.malformed_rows.len(), 1, "{:?}", page.malformed_rows);
+    assert!(
+        page.malformed_rows[0].contains("Līdzdalības veids"),
+        "{:?}",
+        page.malformed_rows
+    );
+    assert!(
+        page.drafts
+            .iter()
+            .all(|d| d.window.is_some() && d.kind.is_some() && d.ministry.is_some()),
+        "no draft with blanks"
+    );
+    assert!(page.looks_cut_short());
+    let whole = parse_list_page(&fixture("public_participation_page1.html"), &portal()).unwrap();
+    assert!(!whole.looks_cut_short(), "a full page is not suspicious");
+    let last = parse_list_page(&fixture("public_participation_last_page.html"), &portal()).unwrap();
+    assert!(
+        !last.looks_cut_short(),
+        "a short last page that says so is not suspicious"
+    );
+}
+
+#[tokio::test]
+async fn truncated_list_page_is_a_successful_poll() {
+    let server = MockServer::start().await;
+    serve_list(&server, 1, html(truncated_page()), 1).await;
+    serve_details(
+        &server,
+        html(fixture("public_participation_detail.html")),
+        0,
+    )
+    .await;
+    let output = poll(&server, 5, 5, &KnownDrafts::default()).await;
+    assert!(
+        matches!(
+            output.error,
+            Some(SourceError::MalformedRows {
+                count: 1,
+                rows: 10,
+                ..
+            })
+        ),
+        "a cut page is a failed poll: {:?}",
+        output.error
+    );
+    assert_eq!(output.drafts.len(), 9, "the complete rows are kept");
+    assert!(output.drafts.iter().all(|d| d.window.is_some()));
+    assert!(
+        output
+            .warnings
+            .iter()
+            .any(|w| matches!(w, SourceWarning::ShortPage { rows: 10, .. })),
+        "{:?}",
+        output.warnings
+    );
+}
+
+#[tokio::test]
+async fn list_page_cut_between_rows_is_warned() {
+    let server = MockServer::start().await;
+    let page = fixture("public_participation_page1.html");
+    serve_list(&server, 1, html(page[..row_starts(&page)[9]].to_owned()), 1).await;
+    let output = poll(&server, 5, 0, &KnownDrafts::default()).await;
+    assert!(output.error.is_none(), "{:?}", output.error);
+    assert_eq!(output.drafts.len(), 9);
+    assert_eq!(
+        output.warnings,
+        vec![SourceWarning::ShortPage {
+            url: format!("{}{PAGE_ONE_QUERY}", server.uri()),
+            rows: 9,
+            page_size: 25,
+        }]
+    );
+}
+
+const PAGE_ONE_QUERY: &str =
+    "/public_participation?order_by=application_deadline&order_direction=desc";
+
+#[tokio::test]
+async fn windows_1257_page_served_as_utf8_is_reported_as_markup_changed() {
+    let server = MockServer::start().await;
+    let page = fixture("public_participation_page1.html");
+    let (bytes, _, _) = encoding_rs::WINDOWS_1257.encode(&page);
+    serve_list(
+        &server,
+        1,
+        ResponseTemplate::new(200).set_body_raw(bytes.into_owned(), "text/html; charset=utf-8"),
+        1,
+    )
+    .await;
+    let output = poll(&server, 5, 0, &KnownDrafts::default()).await;
+    let error = output.error.expect("the poll fails");
+    assert!(
+        matches!(
+            error,
+            SourceError::Fetch(FetchError::Undecodable {
+                encoding: "UTF-8",
+                ..
+            })
+        ),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("could not decode as UTF-8"),
+        "{error}"
+    );
+    assert!(
+        output.drafts.is_empty(),
+        "nothing is parsed from mangled text"
+    );
+}
+
+#[tokio::test]
+async fn impossible_date_gives_no_consultation() {
+    let server = MockServer::start().await;
+    let page = fixture("public_participation_page1.html").replacen(
+        "11.09.2026. - 25.09.2026.",
+        "32.13.2026. - 14.14.2026.",
+        1,
+    );
+    serve_list(&server, 1, html(page), 1).await;
+    let output = poll(&server, 1, 0, &KnownDrafts::default()).await;
+    assert!(output.error.is_none(), "{:?}", output.error);
+    let draft = output
+        .drafts
+        .iter()
+        .find(|d| d.unreadable_deadline.is_some())
+        .expect("the draft with the impossible date is kept");
+    assert_eq!(draft.window, None);
+    assert_eq!(
+        draft.unreadable_deadline.as_deref(),
+        Some("32.13.2026. - 14.14.2026.")
+    );
+    assert!(
+        output.warnings.iter().any(|w| matches!(
+            w,
+            SourceWarning::UnreadableDeadline { text, .. } if text == "32.13.2026. - 14.14.2026."
+        )),
+        "the admin is warned: {:?}",
+        output.warnings
+    );
+
+    // Stored as such, and worded for partners as unreadable, not as "no consultation".
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
+    store
+        .record_poll_output(
+            &poll_record(utc("2026-09-15T09:00:00Z")),
+            &output.drafts,
+            &[],
+            &["a warning".to_owned()],
+        )
+        .unwrap();
+    let stored = store
+        .find_drafts_by_display_id(&draft.external_id)
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        stored.unreadable_deadline.as_deref(),
+        Some("32.13.2026. - 14.14.2026.")
+    );
+    let state = WindowState::of_draft(&stored, day("15.09.2026."));
+    assert_eq!(state, WindowState::Unreadable);
+    assert_eq!(
+        days_left_phrase(state, Language::Lv),
+        "termiņš nav nolasāms"
+    );
+    let polls = store.recent_polls(Some("tap"), 1).unwrap();
+    assert_eq!(polls[0].warnings, vec!["a warning".to_owned()]);
+}
+
+#[tokio::test]
+async fn slow_detail_server_makes_one_poll_last_56_minutes() {
+    let server = MockServer::start().await;
+    serve_pages(&server, &[(1, "public_participation_page1.html", 1)]).await;
+    Mock::given(method("GET"))
+        .and(path_regex(DETAIL_PATH))
+        .respond_with(
+            html(fixture("public_participation_detail.html")).set_delay(Duration::from_millis(500)),
+        )
+        .mount(&server)
+        .await;
+    let source = TapParticipation::with_limits("tap", Url::parse(&server.uri()).unwrap(), 1, 25)
+        .with_poll_deadline(Duration::from_millis(1200));
+    let fetcher = Fetcher::new(&http_config()).unwrap();
+    let output = source
+        .poll(&fetcher, &KnownDrafts::default(), &CancellationToken::new())
+        .await;
+    assert!(output.error.is_none(), "{:?}", output.error);
+    assert_eq!(output.drafts.len(), 25, "the list is kept");
+    let read = output.drafts.iter().filter(|d| d.detail.is_some()).count();
+    assert!(read < 25, "the deadline stopped the details ({read} read)");
+    let expected_left = 25 - read;
+    assert!(
+        output.warnings.iter().any(|w| matches!(
+            w,
+            SourceWarning::DeadlineReached { left, .. } if *left == expected_left
+        )),
+        "the poll is partial: {:?}",
+        output.warnings
+    );
+    assert!(
+        output.warnings[0].to_string().starts_with("partial poll"),
+        "{}",
+        output.warnings[0]
+    );
+}
+
+fn utc(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn poll_record(at: DateTime<Utc>) -> PollRecord<'static> {
+    PollRecord {
+        source: "tap",
+        started: at,
+        finished: at,
+        error: None,
+    }
+}
+
+/// A store that has read page 1 and, earlier, the first draft of page 2 (which was sent to a
+/// partner), all with their links on `server`; returns the store and that draft.
+fn store_following_a_page_two_draft(server: &MockServer, db: &Path) -> (Store, ScrapedDraft) {
+    let base = Url::parse(&server.uri()).unwrap();
+    let mut drafts = parse_list_page(&fixture("public_participation_page1.html"), &base)
+        .unwrap()
+        .drafts;
+    let followed = parse_list_page(&fixture("public_participation_page2.html"), &base)
+        .unwrap()
+        .drafts
+        .remove(0);
+    drafts.push(followed.clone());
+    for draft in &mut drafts {
+        draft.detail = Some(DraftDetail::default());
+    }
+    let mut store = Store::open(db).unwrap();
+    store
+        .record_poll(&poll_record(utc("2026-09-01T09:00:00Z")), &drafts)
+        .unwrap();
+    let id = store
+        .find_drafts_by_display_id(&followed.external_id)
+        .unwrap()[0]
+        .id;
+    store
+        .mark_delivered(
+            "partner",
+            &[id],
+            "<m@example.org>",
+            utc("2026-09-01T10:00:00Z"),
+        )
+        .unwrap();
+    (store, followed)
+}
+
+async fn poll_into(server: &MockServer, store: &Mutex<Store>, now: &str) -> PollSummary {
+    let source = TapParticipation::with_limits("tap", Url::parse(&server.uri()).unwrap(), 5, 5);
+    let fetcher = Fetcher::new(&http_config()).unwrap();
+    poll_source(
+        &source,
+        &fetcher,
+        store,
+        &Clock::fixed(utc(now)),
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn deadline_moved_on_page_two_is_never_noticed() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (store, followed) = store_following_a_page_two_draft(&server, &dir.path().join("db"));
+    assert_eq!(followed.window, window("27.08.2026.", "10.09.2026."));
+    serve_pages(
+        &server,
+        &[
+            (1, "public_participation_page1.html", 1),
+            (2, "public_participation_page2.html", 0),
+        ],
+    )
+    .await;
+    let moved = fixture("public_participation_detail.html")
+        .replace("03.10.2023. - 16.10.2023.", "27.08.2026. - 24.09.2026.");
+    Mock::given(path(format!(
+        "/public_participation/{}",
+        followed.external_id
+    )))
+    .respond_with(html(moved))
+    .expect(1)
+    .mount(&server)
+    .await;
+    let store = Mutex::new(store);
+    let summary = poll_into(&server, &store, "2026-09-02T09:00:00Z").await;
+    assert_eq!(summary.error, None);
+    assert_eq!(summary.counts.changed, 1, "{summary}");
+
+    let store = store.into_inner().unwrap();
+    let stored = store
+        .find_drafts_by_display_id(&followed.external_id)
+        .unwrap()
+        .remove(0);
+    assert_eq!(stored.window, window("27.08.2026.", "24.09.2026."));
+    assert!(stored.detail_checked_at.is_some());
+    let changes: Vec<_> = store
+        .changes_since(stored.id, utc("2026-09-01T12:00:00Z"))
+        .unwrap()
+        .into_iter()
+        .filter(|change| change.field == DraftField::WindowTo)
+        .collect();
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0].old_value.as_deref(), Some("2026-09-10"));
+    assert_eq!(changes[0].new_value.as_deref(), Some("2026-09-24"));
+}
+
+#[test]
+fn followed_drafts_are_rechecked_oldest_checked_first_and_only_while_open() {
+    let server_uri = "http://127.0.0.1:9";
+    let base = Url::parse(server_uri).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("db")).unwrap();
+    let drafts = parse_list_page(&fixture("public_participation_page2.html"), &base)
+        .unwrap()
+        .drafts;
+    store
+        .record_poll(&poll_record(utc("2026-09-01T09:00:00Z")), &drafts)
+        .unwrap();
+    let ids: Vec<i64> = drafts
+        .iter()
+        .map(|d| store.find_drafts_by_display_id(&d.external_id).unwrap()[0].id)
+        .collect();
+    // Every draft but the first was sent to someone.
+    store
+        .mark_delivered(
+            "partner",
+            &ids[1..],
+            "<m@example.org>",
+            utc("2026-09-01T10:00:00Z"),
+        )
+        .unwrap();
+    let today = day("01.09.2026.");
+    let open_followed: Vec<String> = drafts[1..]
+        .iter()
+        .filter(|d| d.window.is_some_and(|w| w.to >= today))
+        .map(|d| d.external_id.clone())
+        .collect();
+    assert!(
+        open_followed.len() >= 2,
+        "the fixture has open followed drafts"
+    );
+    let candidates: Vec<String> = store
+        .recheck_candidates("tap", today)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.external_id)
+        .collect();
+    assert_eq!(candidates, open_followed, "never checked: in store order");
+
+    // Checking the first one sends it to the back of the queue.
+    let mut first = drafts
+        .iter()
+        .find(|d| d.external_id == open_followed[0])
+        .unwrap()
+        .clone();
+    first.detail = Some(DraftDetail::default());
+    store
+        .record_poll(&poll_record(utc("2026-09-02T09:00:00Z")), &[first])
+        .unwrap();
+    let candidates = store.recheck_candidates("tap", today).unwrap();
+    assert_eq!(
+        candidates.last().map(|c| c.external_id.as_str()),
+        Some(open_followed[0].as_str())
+    );
+    assert!(
+        store
+            .recheck_candidates("tap", day("01.01.2027."))
+            .unwrap()
+            .is_empty(),
+        "closed windows are not re-checked"
+    );
+}
+
+#[tokio::test]
+async fn vanished_draft_stays_open_forever() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (store, followed) = store_following_a_page_two_draft(&server, &dir.path().join("db"));
+    serve_pages(&server, &[(1, "public_participation_page1.html", 2)]).await;
+    Mock::given(path(format!(
+        "/public_participation/{}",
+        followed.external_id
+    )))
+    .respond_with(ResponseTemplate::new(404))
+    .expect(1)
+    .mount(&server)
+    .await;
+    let store = Mutex::new(store);
+    poll_into(&server, &store, "2026-09-02T09:00:00Z").await;
+    // A second poll neither asks again nor records the news again.
+    poll_into(&server, &store, "2026-09-02T10:00:00Z").await;
+
+    let store = store.into_inner().unwrap();
+    let stored = store
+        .find_drafts_by_display_id(&followed.external_id)
+        .unwrap()
+        .remove(0);
+    let vanished_at = stored.vanished_at.expect("marked as gone");
+    assert!(
+        utc("2026-09-02T09:00:00Z") <= vanished_at && vanished_at < utc("2026-09-02T10:00:00Z"),
+        "by the first poll: {vanished_at}"
+    );
+    let today = day("02.09.2026.");
+    assert_eq!(
+        WindowState::of_draft(&stored, today),
+        WindowState::Withdrawn,
+        "no longer open"
+    );
+    let changes = store
+        .changes_since(stored.id, utc("2026-09-01T12:00:00Z"))
+        .unwrap();
+    assert_eq!(changes.len(), 1, "said once: {changes:?}");
+    assert_eq!(changes[0].field, DraftField::VanishedAt);
+    assert_eq!(change_notes(&changes, today), vec![ChangeNote::Withdrawn]);
 }

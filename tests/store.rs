@@ -40,6 +40,7 @@ fn draft(external_id: &str, title: &str) -> ScrapedDraft {
         window: window("2026-03-02", "2026-03-16"),
         detail: None,
         detail_error: None,
+        ..Default::default()
     }
 }
 
@@ -47,6 +48,7 @@ fn with_detail(mut draft: ScrapedDraft, description: &str, areas: &[&str]) -> Sc
     draft.detail = Some(DraftDetail {
         description: Some(description.to_owned()),
         policy_areas: areas.iter().map(|a| (*a).to_owned()).collect(),
+        ..Default::default()
     });
     draft
 }

@@ -100,8 +100,10 @@ fn scraped(external_id: &str, ta_number: &str, title: &str, areas: &[&str]) -> S
         detail: Some(DraftDetail {
             description: None,
             policy_areas: areas.iter().map(|a| (*a).to_owned()).collect(),
+            ..Default::default()
         }),
         detail_error: None,
+        ..Default::default()
     }
 }
 

@@ -378,6 +378,7 @@ fn validate_source(
     }
     let base_url = problems.value(source.base_url);
     let schedule = problems.value(source.schedule);
+    let poll_deadline = problems.value(source.poll_deadline);
     Some(SourceConfig {
         name,
         kind: match source.kind {
@@ -387,6 +388,8 @@ fn validate_source(
         schedule: schedule?,
         page_limit: source.page_limit,
         detail_limit: source.detail_limit,
+        recheck_limit: source.recheck_limit,
+        poll_deadline: poll_deadline?,
         enabled: source.enabled,
     })
 }

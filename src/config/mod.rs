@@ -114,15 +114,6 @@ pub enum SourceKind {
     TapParticipation,
 }
 
-impl SourceKind {
-    /// The name used in config files.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SourceKind::TapParticipation => "tap_participation",
-        }
-    }
-}
-
 /// One `[[sources]]` entry.
 #[derive(Debug, Clone)]
 pub struct SourceConfig {
@@ -138,6 +129,11 @@ pub struct SourceConfig {
     pub page_limit: u32,
     /// Upper bound on detail pages read per poll.
     pub detail_limit: u32,
+    /// Detail pages of followed drafts with open windows re-read per poll, so a deadline
+    /// moved on a draft deep in the list is seen.
+    pub recheck_limit: u32,
+    /// A poll stops fetching detail pages after this long and records itself as partial.
+    pub poll_deadline: Duration,
     /// Disabled sources are validated but never polled.
     pub enabled: bool,
 }

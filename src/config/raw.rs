@@ -135,6 +135,10 @@ pub(super) struct RawSource {
     pub page_limit: u32,
     #[serde(default = "default_detail_limit")]
     pub detail_limit: u32,
+    #[serde(default = "default_recheck_limit")]
+    pub recheck_limit: u32,
+    #[serde(default = "default_poll_deadline")]
+    pub poll_deadline: Checked<Duration>,
     #[serde(default = "default_true")]
     pub enabled: bool,
 }
@@ -145,6 +149,14 @@ fn default_page_limit() -> u32 {
 
 fn default_detail_limit() -> u32 {
     30
+}
+
+fn default_recheck_limit() -> u32 {
+    crate::sources::DEFAULT_RECHECK_LIMIT
+}
+
+fn default_poll_deadline() -> Checked<Duration> {
+    Checked::default_value(crate::sources::DEFAULT_POLL_DEADLINE)
 }
 
 fn default_true() -> bool {

@@ -55,6 +55,8 @@ pub enum ChangeNote {
         /// The new stage.
         to: Option<String>,
     },
+    /// The draft is gone from the portal while its window was open (said once).
+    Withdrawn,
 }
 
 /// A draft reported before, with what changed since the previous digest.
@@ -212,10 +214,14 @@ pub fn build_contents<'a>(
                 WindowState::Open(days) if days <= i64::from(settings.closing_soon_days) => {
                     contents.closing_soon.push(item)
                 }
-                WindowState::Open(_) | WindowState::NotStarted => contents.open.push(item),
+                // An unreadable deadline is still a public consultation: show it with the
+                // open ones (saying the deadline cannot be read), never as "no consultation".
+                WindowState::Open(_) | WindowState::NotStarted | WindowState::Unreadable => {
+                    contents.open.push(item)
+                }
                 WindowState::NoWindow => contents.coordination.push(item),
                 // Nobody can act on a closed window; should it reopen, it appears then.
-                WindowState::Closed => {}
+                WindowState::Closed | WindowState::Withdrawn => {}
             }
             continue;
         }
@@ -292,6 +298,9 @@ pub fn change_notes(changes: &[DraftChange], today: NaiveDate) -> Vec<ChangeNote
         && from != to
     {
         notes.push(ChangeNote::StageChanged { from, to });
+    }
+    if let Some((None, Some(_))) = span(DraftField::VanishedAt) {
+        notes.push(ChangeNote::Withdrawn);
     }
     notes
 }

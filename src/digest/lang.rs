@@ -12,7 +12,7 @@ use chrono_tz::Tz;
 use super::contents::ChangeNote;
 
 use crate::config::Language;
-use crate::model::CommentWindow;
+use crate::model::{CommentWindow, StoredDraft};
 
 /// Whether a Latvian numeral takes the singular noun: last digit 1 but not 11
 /// ("1 diena", "21 diena", "111 dienas"). Works on the absolute value.
@@ -32,6 +32,11 @@ pub enum WindowState {
     Open(i64),
     /// The last day to comment has passed.
     Closed,
+    /// The portal shows a deadline that is not a valid date ("32.13.2026."): not the same as
+    /// having no consultation, so partners are told the deadline cannot be read.
+    Unreadable,
+    /// The draft is gone from the portal (withdrawn): nobody can comment any more.
+    Withdrawn,
 }
 
 impl WindowState {
@@ -44,6 +49,18 @@ impl WindowState {
             Some(w) => WindowState::Open(w.days_left(today)),
         }
     }
+
+    /// The state of a stored draft's window on `today`, taking a withdrawn draft and an
+    /// unreadable deadline into account.
+    pub fn of_draft(draft: &StoredDraft, today: NaiveDate) -> Self {
+        if draft.vanished_at.is_some() {
+            WindowState::Withdrawn
+        } else if draft.window.is_none() && draft.unreadable_deadline.is_some() {
+            WindowState::Unreadable
+        } else {
+            WindowState::of(draft.window.as_ref(), today)
+        }
+    }
 }
 
 /// How much time is left, in the recipient's language ("atlikušas 10 dienas").
@@ -52,6 +69,8 @@ pub fn days_left_phrase(state: WindowState, language: Language) -> String {
         (Language::Lv, WindowState::NoWindow) => "nav noteikts".to_owned(),
         (Language::Lv, WindowState::NotStarted) => "vēl nav sācies".to_owned(),
         (Language::Lv, WindowState::Closed) => "termiņš beidzies".to_owned(),
+        (Language::Lv, WindowState::Unreadable) => "termiņš nav nolasāms".to_owned(),
+        (Language::Lv, WindowState::Withdrawn) => "izņemts no portāla".to_owned(),
         (Language::Lv, WindowState::Open(0)) => "termiņš beidzas šodien".to_owned(),
         (Language::Lv, WindowState::Open(n)) if latvian_takes_singular(n) => {
             format!("atlikusi {n} diena")
@@ -60,6 +79,8 @@ pub fn days_left_phrase(state: WindowState, language: Language) -> String {
         (Language::En, WindowState::NoWindow) => "not set".to_owned(),
         (Language::En, WindowState::NotStarted) => "not open yet".to_owned(),
         (Language::En, WindowState::Closed) => "closed".to_owned(),
+        (Language::En, WindowState::Unreadable) => "deadline unreadable".to_owned(),
+        (Language::En, WindowState::Withdrawn) => "withdrawn from the portal".to_owned(),
         (Language::En, WindowState::Open(0)) => "closes today".to_owned(),
         (Language::En, WindowState::Open(1)) => "1 day left".to_owned(),
         (Language::En, WindowState::Open(n)) => format!("{n} days left"),
@@ -249,6 +270,12 @@ pub fn change_phrase(note: &ChangeNote, language: Language) -> String {
         }
         (ChangeNote::StageChanged { from, to }, Language::En) => {
             format!("stage changed: {} → {}", stage(from), stage(to))
+        }
+        (ChangeNote::Withdrawn, Language::Lv) => {
+            "projekts vairs nav atrodams portālā (atsaukts vai izņemts)".to_owned()
+        }
+        (ChangeNote::Withdrawn, Language::En) => {
+            "the draft is no longer on the portal (withdrawn or removed)".to_owned()
         }
     }
 }

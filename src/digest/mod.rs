@@ -37,7 +37,7 @@ use crate::store::{DraftFilter, NewOutboxEntry, OutboxEntry, OutboxStatus, Store
 
 pub use contents::{
     ChangeItem, ChangeNote, DigestContents, RecipientHistory, ReminderItem, SourceHealth,
-    build_contents,
+    build_contents, change_notes,
 };
 pub use lang::{WindowState, days_left_phrase, format_date, format_window};
 pub use render::{

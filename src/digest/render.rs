@@ -357,7 +357,8 @@ fn item_value(item: &DigestItem<'_>, language: Language) -> Value {
         WindowState::NotStarted => "not_started",
         WindowState::Open(days) if days <= 3 => "urgent",
         WindowState::Open(_) => "open",
-        WindowState::Closed => "closed",
+        WindowState::Closed | WindowState::Withdrawn => "closed",
+        WindowState::Unreadable => "unreadable",
     };
     context! {
         id => draft.id,

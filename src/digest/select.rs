@@ -61,7 +61,7 @@ pub fn select_items<'a>(
                 .collect();
             (!matches.is_empty()).then(|| DigestItem {
                 draft: &evaluated.draft,
-                window_state: WindowState::of(evaluated.draft.window.as_ref(), today),
+                window_state: WindowState::of_draft(&evaluated.draft, today),
                 matches,
             })
         })
@@ -81,7 +81,8 @@ fn order_key(item: &DigestItem<'_>, today: NaiveDate) -> (u8, i64) {
     let days_left = item.draft.window.map(|w| w.days_left(today));
     match (item.window_state, days_left) {
         (WindowState::NoWindow, _) | (_, None) => (1, 0),
-        (WindowState::Closed, Some(days)) => (2, -days),
+        (WindowState::Closed | WindowState::Withdrawn, Some(days)) => (2, -days),
+        (WindowState::Unreadable, Some(_)) => (1, 0),
         (WindowState::Open(_) | WindowState::NotStarted, Some(days)) => (0, days),
     }
 }

@@ -122,6 +122,18 @@ pub enum FetchError {
         /// The delay the server asked for.
         requested: Duration,
     },
+    /// The body is not valid in the charset the page declares (or UTF-8, the default): e.g. a
+    /// windows-1257 page served as UTF-8. Said plainly, because parsing the mangled text would
+    /// otherwise be reported as changed markup.
+    #[error(
+        "{url}: could not decode as {encoding}: the page holds bytes that are not {encoding} (the server may send another charset, such as windows-1257, than it declares)"
+    )]
+    Undecodable {
+        /// The URL requested.
+        url: String,
+        /// The charset the page was decoded with.
+        encoding: &'static str,
+    },
     /// The HTTP client could not be built from the configuration.
     #[error("cannot build the HTTP client: {0}")]
     Client(#[source] reqwest::Error),
@@ -197,7 +209,7 @@ impl Fetcher {
         let mut attempt: u32 = 0;
         loop {
             self.limiter.wait_turn(&host_key).await;
-            tracing::debug!(%url, attempt, "GET");
+            tracing::debug!(%url, attempt, "Sending a GET request.");
             match self.attempt(url).await {
                 Ok(page) => return Ok(page),
                 Err(AttemptFailure::Fatal(error)) => return Err(error),
@@ -221,7 +233,7 @@ impl Fetcher {
                         of = self.config.retries,
                         delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
                         error = %error,
-                        "retrying request"
+                        "Retrying the request."
                     );
                     // The wait goes through the host gate, so other requests to the same host
                     // also respect the server's wish.
@@ -254,7 +266,7 @@ impl Fetcher {
         if status == StatusCode::NOT_MODIFIED {
             return match remembered {
                 Some(cached) => {
-                    tracing::debug!(%url, "not modified, serving the remembered body");
+                    tracing::debug!(%url, "Page not modified; serving the remembered body.");
                     Ok(Page {
                         url: cached.final_url,
                         status: cached.status,
@@ -286,15 +298,21 @@ impl Fetcher {
             Err(failure) => return Err(failure),
         };
         let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
-        let body = decode_html(&bytes, content_type);
+        let (body, encoding, malformed) = decode_html_checked(&bytes, content_type);
         if is_firewall_rejection(&body) {
-            tracing::warn!(%url, status = status.as_u16(), "firewall \"Request Rejected\" page");
+            tracing::warn!(%url, status = status.as_u16(), "The portal's firewall answered with its \"Request Rejected\" page.");
             return Err(AttemptFailure::Fatal(FetchError::Rejected {
                 url: url.to_string(),
             }));
         }
         if !status.is_success() {
             return Err(AttemptFailure::Fatal(status_error(url, status)));
+        }
+        if malformed {
+            return Err(AttemptFailure::Fatal(FetchError::Undecodable {
+                url: url.to_string(),
+                encoding: encoding.name(),
+            }));
         }
         self.remember(url, &headers, &final_url, status, &body);
         Ok(Page {
@@ -416,7 +434,7 @@ impl Fetcher {
         if allowed {
             Ok(())
         } else {
-            tracing::warn!(%url, "refused by robots.txt");
+            tracing::warn!(%url, "Request refused by robots.txt.");
             Err(FetchError::DisallowedByRobots {
                 url: url.to_string(),
             })
@@ -430,7 +448,7 @@ impl Fetcher {
         robots_url.set_query(None);
         robots_url.set_fragment(None);
         self.limiter.wait_turn(host_key).await;
-        tracing::debug!(url = %robots_url, "GET robots.txt");
+        tracing::debug!(url = %robots_url, "Fetching robots.txt.");
         let allow_all = |ttl| RobotsEntry {
             rules: RobotsRules::default(),
             valid_until: Instant::now() + ttl,
@@ -438,17 +456,17 @@ impl Fetcher {
         let response = match self.client.get(robots_url.clone()).send().await {
             Ok(response) => response,
             Err(error) => {
-                tracing::warn!(url = %robots_url, %error, "robots.txt unreachable; treating the site as allowed");
+                tracing::warn!(url = %robots_url, %error, "The site's robots.txt is unreachable; treating the site as allowed.");
                 return allow_all(ROBOTS_ERROR_TTL);
             }
         };
         let status = response.status();
         if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
-            tracing::warn!(url = %robots_url, status = status.as_u16(), "robots.txt answered an error; treating the site as allowed");
+            tracing::warn!(url = %robots_url, status = status.as_u16(), "The site's robots.txt answered an error; treating the site as allowed.");
             return allow_all(ROBOTS_ERROR_TTL);
         }
         if !status.is_success() {
-            tracing::debug!(url = %robots_url, status = status.as_u16(), "no robots.txt; everything allowed");
+            tracing::debug!(url = %robots_url, status = status.as_u16(), "No robots.txt; everything is allowed.");
             return allow_all(ROBOTS_TTL);
         }
         let limit = ROBOTS_MAX_BYTES.min(self.config.max_response_bytes);
@@ -458,7 +476,7 @@ impl Fetcher {
                 valid_until: Instant::now() + ROBOTS_TTL,
             },
             Err(AttemptFailure::Fatal(error) | AttemptFailure::Retryable { error, .. }) => {
-                tracing::warn!(url = %robots_url, %error, "robots.txt unreadable; treating the site as allowed");
+                tracing::warn!(url = %robots_url, %error, "The site's robots.txt is unreadable; treating the site as allowed.");
                 allow_all(ROBOTS_ERROR_TTL)
             }
         }
@@ -672,15 +690,27 @@ fn robots_pattern_matches(pattern: &str, path: &str) -> bool {
 /// a `<meta charset>` / `<meta http-equiv content="...charset=...">` in the first 1024 bytes,
 /// else UTF-8. Undecodable bytes become U+FFFD rather than failing the page.
 pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> String {
+    decode_html_checked(bytes, content_type).0
+}
+
+/// [`decode_html`], also telling which charset was used and whether any bytes were not valid
+/// in it (the fetcher refuses such pages rather than parse mangled text).
+pub fn decode_html_checked(
+    bytes: &[u8],
+    content_type: Option<&str>,
+) -> (String, &'static Encoding, bool) {
     if let Some(encoding) = content_type.and_then(charset_from_content_type) {
-        return encoding.decode_with_bom_removal(bytes).0.into_owned();
+        let (text, malformed) = encoding.decode_with_bom_removal(bytes);
+        return (text.into_owned(), encoding, malformed);
     }
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
         let rest = bytes.get(bom_len..).unwrap_or_default();
-        return encoding.decode_without_bom_handling(rest).0.into_owned();
+        let (text, malformed) = encoding.decode_without_bom_handling(rest);
+        return (text.into_owned(), encoding, malformed);
     }
     let encoding = sniff_meta_charset(bytes).unwrap_or(encoding_rs::UTF_8);
-    encoding.decode_with_bom_removal(bytes).0.into_owned()
+    let (text, malformed) = encoding.decode_with_bom_removal(bytes);
+    (text.into_owned(), encoding, malformed)
 }
 
 fn charset_from_content_type(content_type: &str) -> Option<&'static Encoding> {
@@ -748,7 +778,7 @@ fn find_bytes(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// Whether a body is the F5 firewall's rejection page (`<title>Request Rejected…`), which the
-/// TAP portal serves with HTTP 200 (sources.md §1.7).
+/// TAP portal serves with HTTP 200 (../shared/docs/sources.md §1.7).
 pub fn is_firewall_rejection(body: &str) -> bool {
     let head: String = body
         .chars()

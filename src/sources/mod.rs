@@ -4,38 +4,24 @@
 //! [`fetch::Fetcher`] (politeness, retries, charset, size cap, firewall detection); parsing is
 //! done by sync functions from text to owned [`ScrapedDraft`]s, so adapters are testable
 //! against fixtures without a network. Sources never touch the store: they get a snapshot of
-//! what is known ([`KnownDrafts`]) and return what they saw.
+//! what is known ([`KnownDrafts`], defined in `model` so the store needs
+//! nothing from here) and return what they saw.
 
 pub mod fetch;
 pub mod tap;
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 
 use crate::config::{SourceConfig, SourceKind};
-use crate::model::ScrapedDraft;
+use std::time::Duration;
+
+use crate::model::{DetailCheck, KnownDrafts, ScrapedDraft};
 
 pub use fetch::{FetchError, Fetcher};
 
 /// A boxed future, so that [`Source`] stays object-safe.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// What the store already knows about one source's drafts, handed to a poll.
-#[derive(Debug, Clone, Default)]
-pub struct KnownDrafts {
-    /// external_id → whether the draft still lacks its detail page.
-    pub drafts: HashMap<String, KnownDraft>,
-}
-
-/// One known draft.
-#[derive(Debug, Clone)]
-pub struct KnownDraft {
-    /// Its portal URL (used to retry a detail page without re-reading the list).
-    pub url: String,
-    /// True while the detail page has never been read successfully.
-    pub needs_detail: bool,
-}
 
 /// The result of one poll of one source.
 #[derive(Debug, Default)]
@@ -47,6 +33,59 @@ pub struct PollOutput {
     pub error: Option<SourceError>,
     /// List pages read.
     pub pages_read: u32,
+    /// Known drafts re-read through their detail page only (see [`KnownDrafts::recheck`]).
+    pub checks: Vec<DetailCheck>,
+    /// Things the admin should know that did not stop the poll; recorded on the poll row.
+    pub warnings: Vec<SourceWarning>,
+}
+
+/// Default of `recheck_limit`: detail pages of followed drafts re-read per poll. With hourly
+/// polls, 10 covers 240 followed open drafts a day.
+pub const DEFAULT_RECHECK_LIMIT: u32 = 10;
+
+/// Default of `poll_deadline`: a poll stops fetching detail pages after this long, so one slow
+/// server cannot hold a poll for the better part of an hour.
+pub const DEFAULT_POLL_DEADLINE: Duration = Duration::from_secs(10 * 60);
+
+/// Something suspicious a poll noticed without failing; recorded on the poll and logged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SourceWarning {
+    /// Fewer rows than a full page and nothing saying it is the last page: the page may have
+    /// been cut short in transit.
+    #[error(
+        "{url}: only {rows} rows and no sign that this is the last page (a full page has {page_size}); the page may have been cut short"
+    )]
+    ShortPage {
+        /// The page.
+        url: String,
+        /// Rows it held.
+        rows: usize,
+        /// Rows on a full page.
+        page_size: usize,
+    },
+    /// A draft's deadline is on the page but is not two valid dates; partners are told
+    /// "termiņš nav nolasāms".
+    #[error(
+        "{draft}: the deadline {text:?} is not a valid date range; partners see \"termiņš nav nolasāms\""
+    )]
+    UnreadableDeadline {
+        /// TA number or portal id of the draft.
+        draft: String,
+        /// The text as the portal shows it.
+        text: String,
+    },
+    /// The poll's total deadline was reached; what was read is kept, the rest waits.
+    #[error(
+        "partial poll: the poll deadline of {} s (poll_deadline) was reached; {left} detail pages were left for the next poll",
+        .deadline.as_secs()
+    )]
+    DeadlineReached {
+        /// The configured deadline.
+        deadline: Duration,
+        /// Detail pages that were due but not fetched.
+        left: usize,
+    },
 }
 
 /// Why a poll failed.
@@ -69,6 +108,21 @@ pub enum SourceError {
     ZeroRows {
         /// The page.
         url: String,
+    },
+    /// Rows of a list page lack required cells (a page cut short, or changed markup). Such
+    /// rows are not stored; the page's well-formed rows are.
+    #[error(
+        "{url}: {count} of {rows} list rows are malformed and were not stored (first: {first}); the page may have been cut short or the portal's markup changed"
+    )]
+    MalformedRows {
+        /// The page.
+        url: String,
+        /// How many rows were malformed.
+        count: usize,
+        /// Rows on the page.
+        rows: usize,
+        /// The first problem, for the admin.
+        first: String,
     },
     /// The poll was cancelled by shutdown.
     #[error("poll cancelled by shutdown")]

@@ -13,8 +13,10 @@ use super::{
     Store, StoreError, date_to_sql, optional_date_column, optional_timestamp_column,
     timestamp_column, timestamp_to_sql,
 };
-use crate::model::{CommentWindow, DraftDetail, ScrapedDraft, StoredDraft};
-use crate::sources::{KnownDraft, KnownDrafts};
+use crate::model::{
+    CommentWindow, DetailCheck, DetailCheckOutcome, DraftDetail, KnownDraft, KnownDrafts,
+    RecheckCandidate, ScrapedDraft, StoredDraft,
+};
 
 /// Which drafts [`Store::list_drafts`] returns.
 #[derive(Debug, Clone, Default)]
@@ -47,15 +49,20 @@ pub enum DraftField {
     WindowFrom,
     /// Last day of the comment window: a change here is a moved deadline.
     WindowTo,
+    /// The deadline text when it could not be read as dates.
+    UnreadableDeadline,
     /// Description from the detail page.
     Description,
     /// Policy areas from the detail page (values are JSON arrays).
     PolicyAreas,
+    /// When the draft was found gone from the portal: a change from empty to a time is the
+    /// one-time "withdrawn" news.
+    VanishedAt,
 }
 
 impl DraftField {
     /// Every field, in column order.
-    const ALL: [DraftField; 10] = [
+    const ALL: [DraftField; 12] = [
         DraftField::TaNumber,
         DraftField::Title,
         DraftField::Kind,
@@ -64,8 +71,10 @@ impl DraftField {
         DraftField::Url,
         DraftField::WindowFrom,
         DraftField::WindowTo,
+        DraftField::UnreadableDeadline,
         DraftField::Description,
         DraftField::PolicyAreas,
+        DraftField::VanishedAt,
     ];
 
     /// The `drafts` column (and `draft_changes.field` value) of this field.
@@ -79,8 +88,10 @@ impl DraftField {
             DraftField::Url => "url",
             DraftField::WindowFrom => "window_from",
             DraftField::WindowTo => "window_to",
+            DraftField::UnreadableDeadline => "unreadable_deadline",
             DraftField::Description => "description",
             DraftField::PolicyAreas => "policy_areas",
+            DraftField::VanishedAt => "vanished_at",
         }
     }
 
@@ -114,7 +125,7 @@ struct UnknownField(String);
 /// Columns read by [`draft_from_row`], in its order.
 const DRAFT_COLUMNS: &str = "id, source, external_id, ta_number, title, kind, ministry, stage, \
      url, window_from, window_to, description, policy_areas, detail_fetched_at, first_seen, \
-     last_changed";
+     last_changed, unreadable_deadline, detail_checked_at, vanished_at";
 
 fn draft_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredDraft> {
     let window = match (
@@ -138,9 +149,12 @@ fn draft_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredDraft> {
         stage: row.get(7)?,
         url: row.get(8)?,
         window,
+        unreadable_deadline: row.get(16)?,
         description: row.get(11)?,
         policy_areas,
         detail_fetched_at: optional_timestamp_column(row, 13)?,
+        detail_checked_at: optional_timestamp_column(row, 17)?,
+        vanished_at: optional_timestamp_column(row, 18)?,
         first_seen: timestamp_column(row, 14)?,
         last_changed: timestamp_column(row, 15)?,
     })
@@ -165,24 +179,33 @@ fn policy_areas_to_sql(areas: &[String]) -> rusqlite::Result<String> {
     serde_json::to_string(areas).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
 }
 
-/// The stored text of the fields a listing page carries.
-fn listing_values(draft: &ScrapedDraft) -> [(DraftField, Option<String>); 8] {
+/// The stored text of the window fields: the window's days, or the unreadable text.
+fn window_values(
+    window: Option<CommentWindow>,
+    unreadable_deadline: Option<&String>,
+) -> [(DraftField, Option<String>); 3] {
     [
+        (DraftField::WindowFrom, window.map(|w| date_to_sql(w.from))),
+        (DraftField::WindowTo, window.map(|w| date_to_sql(w.to))),
+        (DraftField::UnreadableDeadline, unreadable_deadline.cloned()),
+    ]
+}
+
+/// The stored text of the fields a listing page carries.
+fn listing_values(draft: &ScrapedDraft) -> Vec<(DraftField, Option<String>)> {
+    let mut values = vec![
         (DraftField::TaNumber, draft.ta_number.clone()),
         (DraftField::Title, Some(draft.title.clone())),
         (DraftField::Kind, draft.kind.clone()),
         (DraftField::Ministry, draft.ministry.clone()),
         (DraftField::Stage, draft.stage.clone()),
         (DraftField::Url, Some(draft.url.clone())),
-        (
-            DraftField::WindowFrom,
-            draft.window.map(|w| date_to_sql(w.from)),
-        ),
-        (
-            DraftField::WindowTo,
-            draft.window.map(|w| date_to_sql(w.to)),
-        ),
-    ]
+    ];
+    values.extend(window_values(
+        draft.window,
+        draft.unreadable_deadline.as_ref(),
+    ));
+    values
 }
 
 /// The stored text of the fields only a detail page carries.
@@ -207,8 +230,10 @@ fn stored_value(draft: &StoredDraft, field: DraftField) -> rusqlite::Result<Opti
         DraftField::Url => Some(draft.url.clone()),
         DraftField::WindowFrom => draft.window.map(|w| date_to_sql(w.from)),
         DraftField::WindowTo => draft.window.map(|w| date_to_sql(w.to)),
+        DraftField::UnreadableDeadline => draft.unreadable_deadline.clone(),
         DraftField::Description => draft.description.clone(),
         DraftField::PolicyAreas => Some(policy_areas_to_sql(&draft.policy_areas)?),
+        DraftField::VanishedAt => draft.vanished_at.map(timestamp_to_sql),
     })
 }
 
@@ -236,14 +261,14 @@ fn insert_draft(
         Value::Text(at.to_owned()),
         Value::Text(at.to_owned()),
     ];
-    let mut fields: Vec<(DraftField, Option<String>)> = listing_values(draft).into();
+    let mut fields = listing_values(draft);
     if let Some(detail) = &draft.detail {
         fields.extend(detail_values(detail)?);
-        columns.push("detail_fetched_at");
-        values.push(Value::Text(at.to_owned()));
+        columns.extend(["detail_fetched_at", "detail_checked_at"]);
+        values.extend([Value::Text(at.to_owned()), Value::Text(at.to_owned())]);
     } else if let Some(error) = &draft.detail_error {
-        columns.push("detail_error");
-        values.push(Value::Text(error.clone()));
+        columns.extend(["detail_error", "detail_checked_at"]);
+        values.extend([Value::Text(error.clone()), Value::Text(at.to_owned())]);
     }
     for (field, value) in fields {
         columns.push(field.column());
@@ -261,6 +286,93 @@ fn insert_draft(
     Ok(())
 }
 
+/// The stored draft `external_id` of the poll's source, if any.
+fn existing_draft(
+    tx: &rusqlite::Transaction<'_>,
+    source: &str,
+    external_id: &str,
+) -> rusqlite::Result<Option<StoredDraft>> {
+    tx.prepare_cached(&format!(
+        "SELECT {DRAFT_COLUMNS} FROM drafts WHERE source = ?1 AND external_id = ?2"
+    ))?
+    .query_row(params![source, external_id], draft_from_row)
+    .optional()
+}
+
+/// Write the fields of `seen` that differ from `existing`, with a history row each; whether
+/// anything changed.
+fn apply_changes(
+    tx: &rusqlite::Transaction<'_>,
+    existing: &StoredDraft,
+    poll_id: i64,
+    at: &str,
+    seen: Vec<(DraftField, Option<String>)>,
+) -> rusqlite::Result<bool> {
+    let mut changes = Vec::new();
+    for (field, new_value) in seen {
+        let old_value = stored_value(existing, field)?;
+        if old_value != new_value {
+            changes.push((field, old_value, new_value));
+        }
+    }
+    if changes.is_empty() {
+        return Ok(false);
+    }
+    // One UPDATE for all fields, so the window's both-or-neither CHECK holds per statement.
+    let mut assignments = Vec::new();
+    let mut values = Vec::new();
+    for (field, _, new_value) in &changes {
+        values.push(text_or_null(new_value.clone()));
+        assignments.push(format!("{} = ?{}", field.column(), values.len()));
+    }
+    values.push(Value::Text(at.to_owned()));
+    assignments.push(format!("last_changed = ?{}", values.len()));
+    values.push(Value::Integer(existing.id));
+    let sql = format!(
+        "UPDATE drafts SET {} WHERE id = ?{}",
+        assignments.join(", "),
+        values.len()
+    );
+    tx.execute(&sql, params_from_iter(values))?;
+
+    let mut record = tx.prepare_cached(
+        "INSERT INTO draft_changes (draft_id, poll_id, field, old_value, new_value, changed_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (field, old_value, new_value) in &changes {
+        record.execute(params![
+            existing.id,
+            poll_id,
+            field.column(),
+            old_value,
+            new_value,
+            at
+        ])?;
+    }
+    Ok(true)
+}
+
+/// Remember that the detail page was read (`error` is `None`) or failed at `at`.
+fn mark_detail_checked(
+    tx: &rusqlite::Transaction<'_>,
+    draft_id: i64,
+    at: &str,
+    error: Option<&str>,
+) -> rusqlite::Result<()> {
+    match error {
+        None => tx.execute(
+            "UPDATE drafts SET detail_fetched_at = ?1, detail_checked_at = ?1, \
+             detail_error = NULL WHERE id = ?2",
+            params![at, draft_id],
+        )?,
+        Some(error) => tx.execute(
+            "UPDATE drafts SET detail_checked_at = ?1, detail_error = ?3 WHERE id = ?2",
+            params![at, draft_id, error],
+        )?,
+    };
+    Ok(())
+}
+
 /// Insert or update one scraped draft inside the poll's transaction.
 fn upsert_draft(
     tx: &rusqlite::Transaction<'_>,
@@ -269,85 +381,80 @@ fn upsert_draft(
     draft: &ScrapedDraft,
 ) -> rusqlite::Result<Upserted> {
     let at = timestamp_to_sql(poll.finished);
-    let existing = tx
-        .prepare_cached(&format!(
-            "SELECT {DRAFT_COLUMNS} FROM drafts WHERE source = ?1 AND external_id = ?2"
-        ))?
-        .query_row(params![poll.source, draft.external_id], draft_from_row)
-        .optional()?;
-    let Some(existing) = existing else {
+    let Some(existing) = existing_draft(tx, poll.source, &draft.external_id)? else {
         insert_draft(tx, poll.source, draft, &at)?;
         return Ok(Upserted::New);
     };
 
-    let mut seen: Vec<(DraftField, Option<String>)> = listing_values(draft).into();
+    let mut seen = listing_values(draft);
     if let Some(detail) = &draft.detail {
         seen.extend(detail_values(detail)?);
     }
-    let mut changes = Vec::new();
-    for (field, new_value) in seen {
-        let old_value = stored_value(&existing, field)?;
-        if old_value != new_value {
-            changes.push((field, old_value, new_value));
-        }
-    }
-
-    if !changes.is_empty() {
-        // One UPDATE for all fields, so the window's both-or-neither CHECK holds per statement.
-        let mut assignments = Vec::new();
-        let mut values = Vec::new();
-        for (field, _, new_value) in &changes {
-            values.push(text_or_null(new_value.clone()));
-            assignments.push(format!("{} = ?{}", field.column(), values.len()));
-        }
-        values.push(Value::Text(at.clone()));
-        assignments.push(format!("last_changed = ?{}", values.len()));
-        values.push(Value::Integer(existing.id));
-        let sql = format!(
-            "UPDATE drafts SET {} WHERE id = ?{}",
-            assignments.join(", "),
-            values.len()
-        );
-        tx.execute(&sql, params_from_iter(values))?;
-
-        let mut record = tx.prepare_cached(
-            "INSERT INTO draft_changes (draft_id, poll_id, field, old_value, new_value, changed_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
-        for (field, old_value, new_value) in &changes {
-            record.execute(params![
-                existing.id,
-                poll_id,
-                field.column(),
-                old_value,
-                new_value,
-                at
-            ])?;
-        }
-    }
+    // Listed again: a draft once found gone is back.
+    seen.push((DraftField::VanishedAt, None));
+    let changed = apply_changes(tx, &existing, poll_id, &at, seen)?;
 
     if draft.detail.is_some() {
-        tx.execute(
-            "UPDATE drafts SET detail_fetched_at = ?1, detail_error = NULL WHERE id = ?2",
-            params![at, existing.id],
-        )?;
+        mark_detail_checked(tx, existing.id, &at, None)?;
     } else if let Some(error) = &draft.detail_error {
-        tx.execute(
-            "UPDATE drafts SET detail_error = ?1 WHERE id = ?2",
-            params![error, existing.id],
-        )?;
+        mark_detail_checked(tx, existing.id, &at, Some(error))?;
     }
 
-    Ok(if changes.is_empty() {
-        Upserted::Unchanged
-    } else {
+    Ok(if changed {
         Upserted::Changed
+    } else {
+        Upserted::Unchanged
     })
+}
+
+/// Apply what re-reading a known draft's detail page found: a moved window or new detail
+/// text is a change like any other; a page that is gone marks the draft vanished (once);
+/// a failure is remembered so the next poll checks other drafts first. Whether a stored
+/// field changed; a check of a draft the store does not have is ignored.
+fn apply_check(
+    tx: &rusqlite::Transaction<'_>,
+    poll: &PollRecord<'_>,
+    poll_id: i64,
+    check: &DetailCheck,
+) -> rusqlite::Result<bool> {
+    let at = timestamp_to_sql(poll.finished);
+    let Some(existing) = existing_draft(tx, poll.source, &check.external_id)? else {
+        return Ok(false);
+    };
+    match &check.outcome {
+        DetailCheckOutcome::Read(detail) => {
+            let mut seen = detail_values(detail)?.to_vec();
+            // A page without "Norises laiks" says nothing about the window: keep the stored one.
+            if detail.window.is_some() || detail.unreadable_deadline.is_some() {
+                seen.extend(window_values(
+                    detail.window,
+                    detail.unreadable_deadline.as_ref(),
+                ));
+            }
+            let changed = apply_changes(tx, &existing, poll_id, &at, seen)?;
+            mark_detail_checked(tx, existing.id, &at, None)?;
+            Ok(changed)
+        }
+        DetailCheckOutcome::Gone(error) => {
+            let vanished_at = existing
+                .vanished_at
+                .map_or_else(|| at.clone(), timestamp_to_sql);
+            let seen = vec![(DraftField::VanishedAt, Some(vanished_at))];
+            let changed = apply_changes(tx, &existing, poll_id, &at, seen)?;
+            mark_detail_checked(tx, existing.id, &at, Some(error))?;
+            Ok(changed)
+        }
+        DetailCheckOutcome::Failed(error) => {
+            mark_detail_checked(tx, existing.id, &at, Some(error))?;
+            Ok(false)
+        }
+    }
 }
 
 impl Store {
     /// What the store knows of `source`'s drafts, handed to the next poll so it can skip detail
-    /// pages already read and retry the ones that failed.
+    /// pages already read and retry the ones that failed. `recheck` is left empty: fill it
+    /// with [`Store::recheck_candidates`], which needs the day.
     pub fn known_drafts(&self, source: &str) -> Result<KnownDrafts, StoreError> {
         let read = || -> rusqlite::Result<KnownDrafts> {
             let mut statement = self.conn.prepare_cached(
@@ -364,6 +471,7 @@ impl Store {
             })?;
             Ok(KnownDrafts {
                 drafts: rows.collect::<rusqlite::Result<_>>()?,
+                recheck: Vec::new(),
             })
         };
         read().map_err(|e| self.query_error("reading known drafts", e))
@@ -381,9 +489,22 @@ impl Store {
         poll: &PollRecord<'_>,
         drafts: &[ScrapedDraft],
     ) -> Result<PollCounts, StoreError> {
+        self.record_poll_output(poll, drafts, &[], &[])
+    }
+
+    /// [`Store::record_poll`], also applying the poll's re-checks of known drafts' detail
+    /// pages (a re-check that changed a stored field counts as changed) and keeping its
+    /// warnings on the poll row.
+    pub fn record_poll_output(
+        &mut self,
+        poll: &PollRecord<'_>,
+        drafts: &[ScrapedDraft],
+        checks: &[DetailCheck],
+        warnings: &[String],
+    ) -> Result<PollCounts, StoreError> {
         let write = |conn: &mut rusqlite::Connection| -> rusqlite::Result<PollCounts> {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let poll_id = insert_poll(&tx, poll)?;
+            let poll_id = insert_poll(&tx, poll, warnings)?;
             let mut counts = PollCounts::default();
             for draft in drafts {
                 counts.seen = counts.seen.saturating_add(1);
@@ -393,11 +514,43 @@ impl Store {
                     Upserted::Unchanged => {}
                 }
             }
+            for check in checks {
+                if apply_check(&tx, poll, poll_id, check)? {
+                    counts.changed = counts.changed.saturating_add(1);
+                }
+            }
             update_poll_counts(&tx, poll_id, counts)?;
             tx.commit()?;
             Ok(counts)
         };
         write(&mut self.conn).map_err(|e| self.query_error("recording a poll", e))
+    }
+
+    /// Followed drafts of `source` (delivered to someone) whose window is still open on
+    /// `today` (a Riga-local day) or whose deadline could not be read, and that are not known
+    /// to be gone: the candidates for a detail re-check, least recently checked first.
+    pub fn recheck_candidates(
+        &self,
+        source: &str,
+        today: NaiveDate,
+    ) -> Result<Vec<RecheckCandidate>, StoreError> {
+        let read = || -> rusqlite::Result<Vec<RecheckCandidate>> {
+            let mut statement = self.conn.prepare_cached(
+                "SELECT external_id, url FROM drafts AS d \
+                 WHERE source = ?1 AND vanished_at IS NULL \
+                   AND (window_to >= ?2 OR unreadable_deadline IS NOT NULL) \
+                   AND EXISTS (SELECT 1 FROM deliveries WHERE draft_id = d.id) \
+                 ORDER BY detail_checked_at IS NOT NULL, detail_checked_at, id",
+            )?;
+            let rows = statement.query_map(params![source, date_to_sql(today)], |row| {
+                Ok(RecheckCandidate {
+                    external_id: row.get(0)?,
+                    url: row.get(1)?,
+                })
+            })?;
+            rows.collect()
+        };
+        read().map_err(|e| self.query_error("finding drafts to re-check", e))
     }
 
     /// Drafts matching `filter`, soonest-closing first (drafts without a window last), then in

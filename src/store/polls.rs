@@ -70,6 +70,9 @@ pub struct PollRow {
     pub counts: PollCounts,
     /// Why it failed, when it did.
     pub error: Option<String>,
+    /// What the admin should know although the poll did not fail (a page that looks cut
+    /// short, an unreadable deadline, a partial poll).
+    pub warnings: Vec<String>,
 }
 
 /// A stored outcome value that is neither `ok` nor `error`.
@@ -78,7 +81,7 @@ pub struct PollRow {
 struct UnknownOutcome(String);
 
 const POLL_COLUMNS: &str =
-    "id, source, started, finished, outcome, items_seen, items_new, items_changed, error";
+    "id, source, started, finished, outcome, items_seen, items_new, items_changed, error, warnings";
 
 fn poll_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PollRow> {
     let outcome_text: String = row.get(4)?;
@@ -105,6 +108,12 @@ fn poll_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PollRow> {
             changed: row.get(7)?,
         },
         error: row.get(8)?,
+        warnings: {
+            let json: String = row.get(9)?;
+            serde_json::from_str(&json).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(9, Type::Text, Box::new(e))
+            })?
+        },
     })
 }
 
@@ -113,20 +122,25 @@ fn poll_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PollRow> {
 pub(super) fn insert_poll(
     tx: &rusqlite::Transaction<'_>,
     poll: &PollRecord<'_>,
+    warnings: &[String],
 ) -> rusqlite::Result<i64> {
+    let warnings = serde_json::to_string(warnings)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     let outcome = if poll.error.is_some() {
         PollOutcome::Error
     } else {
         PollOutcome::Ok
     };
     tx.execute(
-        "INSERT INTO polls (source, started, finished, outcome, error) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO polls (source, started, finished, outcome, error, warnings) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
             poll.source,
             timestamp_to_sql(poll.started),
             timestamp_to_sql(poll.finished),
             outcome.as_str(),
             poll.error,
+            warnings,
         ],
     )?;
     Ok(tx.last_insert_rowid())

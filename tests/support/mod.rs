@@ -89,6 +89,7 @@ pub fn draft(id: i64, title: &str) -> StoredDraft {
         detail_fetched_at: None,
         first_seen: seen,
         last_changed: seen,
+        ..Default::default()
     }
 }
 

@@ -1,6 +1,6 @@
 //! Parsing of a TAP `/public_participation/<uuid>` detail page.
 //!
-//! The detail page's markup has never been captured, only its text (sources.md §1.2), so this
+//! The detail page's markup has never been captured, only its text (../shared/docs/sources.md §1.2), so this
 //! parser is label-based: it finds the element whose *own* text is a known label
 //! ("Mērķa apraksts", "Politikas jomas", …) and reads the element that follows it (its next
 //! sibling, or the next sibling of an ancestor when the label is wrapped). That survives
@@ -9,6 +9,7 @@
 use scraper::node::Node;
 use scraper::{ElementRef, Html};
 
+use super::list::read_deadline;
 use super::{ParseError, collapse_whitespace, non_empty};
 use crate::model::DraftDetail;
 
@@ -18,18 +19,24 @@ pub const LABEL_PROBLEM: &str = "Sākotnēji identificētās problēmas apraksts
 pub const LABEL_GOAL: &str = "Mērķa apraksts";
 /// Label of the policy areas.
 pub const LABEL_POLICY_AREAS: &str = "Politikas jomas";
+/// Label of the comment window. The deadline is taken from here only: the free text under
+/// "Informācija" has been seen to contradict it.
+pub const LABEL_PERIOD: &str = "Norises laiks";
 
 /// How many ancestors are climbed from a label to find its value.
 const MAX_LABEL_DEPTH: usize = 3;
 
 /// Parse a detail page into the fields the list lacks: the problem and goal descriptions
-/// (joined by a blank line) and the policy areas. Fails with [`ParseError::NoDetailFields`]
+/// (joined by a blank line) and the policy areas; and the comment window from "Norises
+/// laiks", which lets a draft no longer on the pages a poll reads be re-checked. Fails with [`ParseError::NoDetailFields`]
 /// only when none of the labels is on the page (wrong page or new markup).
 pub fn parse_detail_page(html: &str) -> Result<DraftDetail, ParseError> {
     let document = Html::parse_document(html);
     let problem = value_after_label(&document, LABEL_PROBLEM);
     let goal = value_after_label(&document, LABEL_GOAL);
     let areas = value_after_label(&document, LABEL_POLICY_AREAS);
+    let period =
+        value_after_label(&document, LABEL_PERIOD).and_then(|value| meaningful(block_text(value)));
     if problem.is_none() && goal.is_none() && areas.is_none() {
         return Err(ParseError::NoDetailFields);
     }
@@ -50,9 +57,12 @@ pub fn parse_detail_page(html: &str) -> Result<DraftDetail, ParseError> {
             }
         }
     }
+    let (window, unreadable_deadline) = read_deadline(period);
     Ok(DraftDetail {
         description: non_empty(descriptions.join("\n\n")),
         policy_areas,
+        window,
+        unreadable_deadline,
     })
 }
 

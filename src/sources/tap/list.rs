@@ -2,7 +2,7 @@
 //!
 //! Sync and owned: text in, [`ListPage`] out. Rows are
 //! `div.flextable__row[data-linkable-row=true]`, cells are found by their
-//! `data-column-header-name` and read from `span.flextable__value` (sources.md §1.0–1.1).
+//! `data-column-header-name` and read from `span.flextable__value` (../shared/docs/sources.md §1.0–1.1).
 //! Deciding what to fetch next is the adapter's job, not this module's.
 
 use std::sync::LazyLock;
@@ -45,13 +45,27 @@ static APP_VERSION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"Versija\s+(\S+)").unwrap_or_else(|e| unreachable!("static regex: {e}"))
 });
 
+/// How many rows the portal shows on a full list page ("Ierakstu skaits lapā 25").
+pub const PAGE_SIZE: usize = 25;
+
+/// The cells every list row must carry. A row lacking one of them (as the last row of a page
+/// cut short does) is a markup problem, never a draft with blanks.
+const REQUIRED_COLUMNS: [&str; 5] = [
+    COLUMN_ID,
+    COLUMN_TITLE,
+    COLUMN_KIND,
+    COLUMN_WINDOW,
+    COLUMN_MINISTRY,
+];
+
 /// What one list page holds.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListPage {
     /// The rows, in page order, without detail data.
     pub drafts: Vec<ScrapedDraft>,
-    /// Rows that were dropped because they lacked a link or a title (each logged).
-    pub skipped_rows: usize,
+    /// Rows that could not become a draft (no link, no title, a required cell missing), each
+    /// described for the admin; not stored.
+    pub malformed_rows: Vec<String>,
     /// "Atlasīti N ieraksti": how many records the whole list holds.
     pub total: Option<u64>,
     /// The page this is, from the paginator.
@@ -63,13 +77,32 @@ pub struct ListPage {
     pub app_version: Option<String>,
 }
 
+impl ListPage {
+    /// Whether the page looks cut short: fewer rows than a full page, yet nothing says that
+    /// this is the last page (neither the paginator nor a total that these rows account for).
+    /// A page truncated in transit still parses as well-formed HTML, so this is the only sign.
+    pub fn looks_cut_short(&self) -> bool {
+        let rows = self.drafts.len() + self.malformed_rows.len();
+        let paginator_says_last = match (self.current_page, self.last_page) {
+            (Some(current), Some(last)) => current >= last,
+            _ => false,
+        };
+        let total_says_complete = self
+            .total
+            .is_some_and(|total| total == u64::try_from(rows).unwrap_or(u64::MAX));
+        rows < PAGE_SIZE && !paginator_says_last && !total_says_complete
+    }
+}
+
 /// Parse one `/public_participation` list page. `base_url` resolves the rows' relative links
 /// (the page's own URL or the portal root).
 ///
-/// A row without `data-url` or without a title is skipped with a warning; a row whose
-/// `Termiņš` cannot be read keeps `window: None` (its title still matters) and is logged.
-/// A page that lacks the list header entirely is [`ParseError::NotAList`]; a list with zero
-/// rows is returned as such (the adapter decides that this is an error).
+/// A row without `data-url`, without a title or lacking one of the five data cells is not a
+/// draft: it is listed in [`ListPage::malformed_rows`] for the adapter to report. A row whose
+/// `Termiņš` cell is there but cannot be read keeps `window: None` and carries the text in
+/// [`ScrapedDraft::unreadable_deadline`], so partners see "termiņš nav nolasāms" rather than
+/// "no consultation". A page that lacks the list header entirely is [`ParseError::NotAList`];
+/// a list with zero rows is returned as such (the adapter decides that this is an error).
 pub fn parse_list_page(html: &str, base_url: &Url) -> Result<ListPage, ParseError> {
     let document = Html::parse_document(html);
     let rows: Vec<ElementRef<'_>> = document.select(&ROW).collect();
@@ -93,20 +126,43 @@ pub fn parse_list_page(html: &str, base_url: &Url) -> Result<ListPage, ParseErro
         ..ListPage::default()
     };
     page.last_page = last_page(&document, base_url, page.current_page);
-    for row in rows {
+    for (index, row) in rows.into_iter().enumerate() {
         match parse_row(row, base_url) {
-            Some(draft) => page.drafts.push(draft),
-            None => page.skipped_rows += 1,
+            Ok(draft) => page.drafts.push(draft),
+            Err(problem) => {
+                let row_number = index + 1;
+                tracing::warn!(row = row_number, %problem, "A list row is malformed and was not stored.");
+                page.malformed_rows
+                    .push(format!("row {row_number}: {problem}"));
+            }
         }
     }
     Ok(page)
 }
 
-fn parse_row(row: ElementRef<'_>, base_url: &Url) -> Option<ScrapedDraft> {
+/// Why a list row could not become a draft.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum RowProblem {
+    #[error("no data-url (TA number {0:?})")]
+    NoLink(Option<String>),
+    #[error("unusable data-url {0:?}")]
+    BadLink(String),
+    #[error("the cell \"{cell}\" is missing ({data_url})")]
+    MissingCell {
+        cell: &'static str,
+        data_url: String,
+    },
+    #[error("empty title ({0})")]
+    EmptyTitle(String),
+}
+
+fn parse_row(row: ElementRef<'_>, base_url: &Url) -> Result<ScrapedDraft, RowProblem> {
+    let find_cell = |name: &str| {
+        row.select(&CELL)
+            .find(|c| c.attr("data-column-header-name") == Some(name))
+    };
     let cell = |name: &str| -> Option<String> {
-        let cell = row
-            .select(&CELL)
-            .find(|c| c.attr("data-column-header-name") == Some(name))?;
+        let cell = find_cell(name)?;
         let text: String = match cell.select(&VALUE).next() {
             Some(value) => value.text().collect(),
             None => cell.text().collect(),
@@ -114,47 +170,31 @@ fn parse_row(row: ElementRef<'_>, base_url: &Url) -> Option<ScrapedDraft> {
         non_empty(collapse_whitespace(&text))
     };
     let ta_number = cell(COLUMN_ID);
-    let Some(data_url) = row
+    let data_url = row
         .attr("data-url")
         .map(str::trim)
         .filter(|u| !u.is_empty())
-    else {
-        tracing::warn!(ta_number = ?ta_number, "list row without data-url skipped");
-        return None;
-    };
-    let url = match base_url.join(data_url) {
-        Ok(url) => url,
-        Err(error) => {
-            tracing::warn!(data_url, %error, "list row with an unusable data-url skipped");
-            return None;
-        }
-    };
-    let Some(external_id) = url
+        .ok_or_else(|| RowProblem::NoLink(ta_number.clone()))?;
+    let url = base_url
+        .join(data_url)
+        .map_err(|_| RowProblem::BadLink(data_url.to_owned()))?;
+    let external_id = url
         .path_segments()
         .and_then(|mut segments| segments.rfind(|s| !s.is_empty()))
         .map(str::to_owned)
-    else {
-        tracing::warn!(
-            data_url,
-            "list row whose data-url has no identifier skipped"
-        );
-        return None;
-    };
-    let Some(title) = cell(COLUMN_TITLE) else {
-        tracing::warn!(data_url, "list row without a title skipped");
-        return None;
-    };
-    let window = match cell(COLUMN_WINDOW) {
-        Some(raw) => {
-            let window = parse_window(&raw);
-            if window.is_none() {
-                tracing::warn!(data_url, raw = %raw, "unreadable Termiņš; row kept without a comment window");
-            }
-            window
-        }
-        None => None,
-    };
-    Some(ScrapedDraft {
+        .ok_or_else(|| RowProblem::BadLink(data_url.to_owned()))?;
+    if let Some(missing) = REQUIRED_COLUMNS
+        .into_iter()
+        .find(|c| find_cell(c).is_none())
+    {
+        return Err(RowProblem::MissingCell {
+            cell: missing,
+            data_url: data_url.to_owned(),
+        });
+    }
+    let title = cell(COLUMN_TITLE).ok_or_else(|| RowProblem::EmptyTitle(data_url.to_owned()))?;
+    let (window, unreadable_deadline) = read_deadline(cell(COLUMN_WINDOW));
+    Ok(ScrapedDraft {
         external_id,
         ta_number,
         title,
@@ -163,9 +203,23 @@ fn parse_row(row: ElementRef<'_>, base_url: &Url) -> Option<ScrapedDraft> {
         stage: None,
         url: url.to_string(),
         window,
+        unreadable_deadline,
         detail: None,
         detail_error: None,
     })
+}
+
+/// A deadline cell's text as a window, or, when it is not two valid dates, the text itself so
+/// that the draft says "deadline unreadable" instead of "no consultation". An empty cell is no
+/// window at all.
+pub fn read_deadline(raw: Option<String>) -> (Option<CommentWindow>, Option<String>) {
+    match raw {
+        None => (None, None),
+        Some(raw) => match parse_window(&raw) {
+            Some(window) => (Some(window), None),
+            None => (None, Some(raw)),
+        },
+    }
 }
 
 /// Parse a TAP window `dd.mm.yyyy. - dd.mm.yyyy.` (both days inclusive). `None` when the text
