@@ -9,7 +9,6 @@
 //! The SMTP password is read once, at construction, and lives only inside lettre's
 //! credentials; neither [`SmtpMailer`]'s `Debug` output nor any error message contains it.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -270,8 +269,8 @@ fn read_password_file(path: &Path) -> Result<String, MailError> {
 }
 
 /// Writes each message as an `.eml` file: for setups without a mail server, for trying the
-/// configuration out, and for tests. Files appear atomically (written under a temporary
-/// name, then renamed), so a mail-pickup script never reads half a message.
+/// configuration out, and for tests. Files appear atomically (written under an unpredictable
+/// temporary name, then renamed), so a mail-pickup script never reads half a message.
 #[derive(Debug)]
 pub struct FileMailer {
     dir: PathBuf,
@@ -365,29 +364,15 @@ impl Mailer for FileMailer {
     }
 }
 
-/// Create `dir`, write `content` to a hidden temporary file there, flush it to disk and
-/// rename it to `name`.
+/// Write `content` to `dir/name` atomically (see [`crate::atomic_file`]); also used for the
+/// calendar subscription files.
 pub(crate) fn write_atomically(dir: &Path, name: &str, content: &[u8]) -> Result<(), MailError> {
-    let file_error = |path: &Path| {
-        let path = path.to_owned();
-        move |source| MailError::File { path, source }
-    };
-    std::fs::create_dir_all(dir).map_err(file_error(dir))?;
-    let final_path = dir.join(name);
-    let temp_path = dir.join(format!(".{name}.tmp"));
-    let write = || -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&temp_path)?;
-        file.write_all(content)?;
-        file.sync_all()
-    };
-    if let Err(source) = write() {
-        let _ = std::fs::remove_file(&temp_path);
-        return Err(MailError::File {
-            path: temp_path,
-            source,
-        });
-    }
-    std::fs::rename(&temp_path, &final_path).map_err(file_error(&final_path))
+    crate::atomic_file::write_atomically(dir, name, content)
+        .map(|_path| ())
+        .map_err(|error| MailError::File {
+            path: error.path,
+            source: error.source,
+        })
 }
 
 #[cfg(test)]
@@ -400,6 +385,25 @@ mod tests {
         assert_eq!(slug("Bērnu labklājības tīkls"), "bernu-labklajibas-tikls");
         assert_eq!(slug("@@@"), "unknown");
         assert!(slug(&"a".repeat(100)).len() <= 40);
+    }
+
+    /// Defect #8.9: the writer used the predictable temporary name `.{name}.tmp` and
+    /// followed a symlink planted there, overwriting whatever it pointed to.
+    #[cfg(unix)]
+    #[test]
+    fn symlink_planted_at_the_temporary_name_leaves_its_target_unchanged() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious").expect("write victim");
+        let out = dir.path().join("calendars");
+        std::fs::create_dir(&out).expect("create folder");
+        std::os::unix::fs::symlink(&victim, out.join(".tikls.ics.tmp")).expect("plant symlink");
+
+        write_atomically(&out, "tikls.ics", b"BEGIN:VCALENDAR").expect("write");
+
+        assert_eq!(std::fs::read_to_string(&victim).expect("read"), "precious");
+        let written = std::fs::read_to_string(out.join("tikls.ics")).expect("read");
+        assert_eq!(written, "BEGIN:VCALENDAR");
     }
 
     #[test]
