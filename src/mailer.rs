@@ -11,6 +11,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::Credentials;
@@ -38,6 +39,19 @@ pub enum MailError {
         /// lettre's error, carrying the reply code when there is one.
         #[source]
         source: lettre::transport::smtp::Error,
+    },
+    /// The whole SMTP conversation (connect, greeting, TLS, AUTH, MAIL/RCPT/DATA) did not
+    /// finish within `[mail.smtp] timeout`: a server that accepts the connection and then
+    /// stalls or trickles bytes. The conversation was abandoned; a retry may succeed.
+    #[error(
+        "mail server {server}: the SMTP conversation did not finish within {limit:?} \
+         ([mail.smtp] timeout); abandoned, to be retried"
+    )]
+    Timeout {
+        /// `host:port` of the server.
+        server: String,
+        /// The configured limit.
+        limit: Duration,
     },
     /// The SMTP transport could not be set up (for example a host name unusable for TLS).
     #[error("cannot set up the connection to mail server {server}: {source}")]
@@ -90,7 +104,7 @@ impl MailError {
             MailError::Setup { .. }
             | MailError::MissingPassword { .. }
             | MailError::PasswordFile { .. } => true,
-            MailError::File { .. } => false,
+            MailError::File { .. } | MailError::Timeout { .. } => false,
         }
     }
 
@@ -146,6 +160,9 @@ pub struct SmtpMailer {
     server: String,
     tls: TlsMode,
     username: Option<String>,
+    /// Bound on one whole conversation. lettre's own timeout covers only connecting (its
+    /// async transport has no per-command timeout), so this is enforced around each send.
+    conversation_timeout: Duration,
 }
 
 impl std::fmt::Debug for SmtpMailer {
@@ -155,6 +172,7 @@ impl std::fmt::Debug for SmtpMailer {
             .field("server", &self.server)
             .field("tls", &self.tls)
             .field("username", &self.username)
+            .field("conversation_timeout", &self.conversation_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -192,6 +210,7 @@ impl SmtpMailer {
             server,
             tls: config.tls,
             username: config.username.clone(),
+            conversation_timeout: config.timeout,
         })
     }
 
@@ -208,14 +227,22 @@ impl Mailer for SmtpMailer {
         raw: &'a [u8],
     ) -> BoxFuture<'a, Result<(), MailError>> {
         Box::pin(async move {
-            self.transport
-                .send_raw(envelope, raw)
-                .await
-                .map(|_response| ())
-                .map_err(|source| MailError::Smtp {
+            // Dropping the unfinished send closes the connection. Before the final dot the
+            // server must discard the message; if only its reply to the dot was late it may
+            // still deliver it, and the outbox's retry then carries the same Message-ID.
+            let send = self.transport.send_raw(envelope, raw);
+            match tokio::time::timeout(self.conversation_timeout, send).await {
+                Ok(result) => result
+                    .map(|_response| ())
+                    .map_err(|source| MailError::Smtp {
+                        server: self.server.clone(),
+                        source,
+                    }),
+                Err(_elapsed) => Err(MailError::Timeout {
                     server: self.server.clone(),
-                    source,
-                })
+                    limit: self.conversation_timeout,
+                }),
+            }
         })
     }
 }
