@@ -31,7 +31,7 @@ use rusqlite_migration::{Migrations, SchemaVersion};
 pub use alerts::{AlertKey, AlertRow};
 pub use drafts::{DraftChange, DraftField, DraftFilter};
 pub use outbox::{NewOutboxEntry, OutboxEntry, OutboxStatus, ReminderKey};
-pub use polls::{PollCounts, PollOutcome, PollRecord, PollRow};
+pub use polls::{PollCounts, PollFailure, PollOutcome, PollRecord, PollRow};
 
 /// The migrations, embedded at build time so the binary carries its own schema.
 static MIGRATIONS_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/migrations");
