@@ -110,13 +110,10 @@ fn newest_modification(dir: &Path) -> DateTime<Utc> {
     DateTime::<Utc>::from(newest)
 }
 
-/// The text every zero-rows poll error carries (taken from [`SourceError::ZeroRows`] itself,
-/// so the two cannot drift apart).
-fn zero_rows_marker() -> String {
-    SourceError::ZeroRows { url: String::new() }
-        .to_string()
-        .trim_start_matches(": ")
-        .to_owned()
+/// The error kind a poll that found a list page without rows is stored with (taken from
+/// [`SourceError::kind`] itself, so the two cannot drift apart).
+fn zero_rows_kind() -> &'static str {
+    SourceError::ZeroRows { url: String::new() }.kind()
 }
 
 /// Every alert that is due at `now` and was not recorded before. Only reads the store.
@@ -130,10 +127,9 @@ pub fn due_alerts(
     let mut candidates = Vec::new();
     let failing_after = chrono::TimeDelta::from_std(config.admin.source_failing_after)
         .unwrap_or(chrono::TimeDelta::MAX);
-    let marker = zero_rows_marker();
     for source in config.sources.iter().filter(|source| source.enabled) {
         let name = source.name.as_str();
-        if let Some(first) = store.first_failure_since_success(name, Some(&marker))? {
+        if let Some(first) = store.first_failure_since_success(name, Some(zero_rows_kind()))? {
             let error = first.error.clone().unwrap_or_default();
             candidates.push(alert(
                 AlertKind::SourceZeroRows,
@@ -312,19 +308,14 @@ pub async fn send_due_alerts(
     let unsent = {
         let mut store = store.lock().map_err(|_| AlertError::StorePoisoned)?;
         for alert in due_alerts(&store, config, watchlists, now)? {
-            let text = format!("{}\n{}", alert.subject, alert.body);
-            store.record_alert(&alert.key, &text, now)?;
+            store.record_alert(&alert.key, &alert.subject, &alert.body, now)?;
         }
         store.unsent_alerts()?
     };
     let mut sent = 0;
     for row in unsent {
-        let (subject, body) = row
-            .detail
-            .split_once('\n')
-            .unwrap_or(("draftwatch", &row.detail));
         let message_id = new_message_id(&config.mail.from, "admin", now);
-        let message = alert_message(config, subject, body, &message_id, now)?;
+        let message = alert_message(config, &row.mail_subject, &row.mail_body, &message_id, now)?;
         mailer.send(&message).await?;
         tracing::warn!(kind = %row.key.kind, subject = %row.key.subject, "Admin alert sent.");
         store

@@ -18,6 +18,7 @@
 //! The binary (`src/main.rs`) only parses the command line and calls [`cli`].
 
 pub mod alerts;
+pub mod atomic_file;
 pub mod calendar;
 pub mod cli;
 pub mod clock;

@@ -9,9 +9,9 @@
 //! The SMTP password is read once, at construction, and lives only inside lettre's
 //! credentials; neither [`SmtpMailer`]'s `Debug` output nor any error message contains it.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::Credentials;
@@ -39,6 +39,19 @@ pub enum MailError {
         /// lettre's error, carrying the reply code when there is one.
         #[source]
         source: lettre::transport::smtp::Error,
+    },
+    /// The whole SMTP conversation (connect, greeting, TLS, AUTH, MAIL/RCPT/DATA) did not
+    /// finish within `[mail.smtp] timeout`: a server that accepts the connection and then
+    /// stalls or trickles bytes. The conversation was abandoned; a retry may succeed.
+    #[error(
+        "mail server {server}: the SMTP conversation did not finish within {limit:?} \
+         ([mail.smtp] timeout); abandoned, to be retried"
+    )]
+    Timeout {
+        /// `host:port` of the server.
+        server: String,
+        /// The configured limit.
+        limit: Duration,
     },
     /// The SMTP transport could not be set up (for example a host name unusable for TLS).
     #[error("cannot set up the connection to mail server {server}: {source}")]
@@ -91,7 +104,7 @@ impl MailError {
             MailError::Setup { .. }
             | MailError::MissingPassword { .. }
             | MailError::PasswordFile { .. } => true,
-            MailError::File { .. } => false,
+            MailError::File { .. } | MailError::Timeout { .. } => false,
         }
     }
 
@@ -147,6 +160,9 @@ pub struct SmtpMailer {
     server: String,
     tls: TlsMode,
     username: Option<String>,
+    /// Bound on one whole conversation. lettre's own timeout covers only connecting (its
+    /// async transport has no per-command timeout), so this is enforced around each send.
+    conversation_timeout: Duration,
 }
 
 impl std::fmt::Debug for SmtpMailer {
@@ -156,6 +172,7 @@ impl std::fmt::Debug for SmtpMailer {
             .field("server", &self.server)
             .field("tls", &self.tls)
             .field("username", &self.username)
+            .field("conversation_timeout", &self.conversation_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -193,6 +210,7 @@ impl SmtpMailer {
             server,
             tls: config.tls,
             username: config.username.clone(),
+            conversation_timeout: config.timeout,
         })
     }
 
@@ -209,14 +227,22 @@ impl Mailer for SmtpMailer {
         raw: &'a [u8],
     ) -> BoxFuture<'a, Result<(), MailError>> {
         Box::pin(async move {
-            self.transport
-                .send_raw(envelope, raw)
-                .await
-                .map(|_response| ())
-                .map_err(|source| MailError::Smtp {
+            // Dropping the unfinished send closes the connection. Before the final dot the
+            // server must discard the message; if only its reply to the dot was late it may
+            // still deliver it, and the outbox's retry then carries the same Message-ID.
+            let send = self.transport.send_raw(envelope, raw);
+            match tokio::time::timeout(self.conversation_timeout, send).await {
+                Ok(result) => result
+                    .map(|_response| ())
+                    .map_err(|source| MailError::Smtp {
+                        server: self.server.clone(),
+                        source,
+                    }),
+                Err(_elapsed) => Err(MailError::Timeout {
                     server: self.server.clone(),
-                    source,
-                })
+                    limit: self.conversation_timeout,
+                }),
+            }
         })
     }
 }
@@ -270,8 +296,8 @@ fn read_password_file(path: &Path) -> Result<String, MailError> {
 }
 
 /// Writes each message as an `.eml` file: for setups without a mail server, for trying the
-/// configuration out, and for tests. Files appear atomically (written under a temporary
-/// name, then renamed), so a mail-pickup script never reads half a message.
+/// configuration out, and for tests. Files appear atomically (written under an unpredictable
+/// temporary name, then renamed), so a mail-pickup script never reads half a message.
 #[derive(Debug)]
 pub struct FileMailer {
     dir: PathBuf,
@@ -365,29 +391,15 @@ impl Mailer for FileMailer {
     }
 }
 
-/// Create `dir`, write `content` to a hidden temporary file there, flush it to disk and
-/// rename it to `name`.
+/// Write `content` to `dir/name` atomically (see [`crate::atomic_file`]); also used for the
+/// calendar subscription files.
 pub(crate) fn write_atomically(dir: &Path, name: &str, content: &[u8]) -> Result<(), MailError> {
-    let file_error = |path: &Path| {
-        let path = path.to_owned();
-        move |source| MailError::File { path, source }
-    };
-    std::fs::create_dir_all(dir).map_err(file_error(dir))?;
-    let final_path = dir.join(name);
-    let temp_path = dir.join(format!(".{name}.tmp"));
-    let write = || -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&temp_path)?;
-        file.write_all(content)?;
-        file.sync_all()
-    };
-    if let Err(source) = write() {
-        let _ = std::fs::remove_file(&temp_path);
-        return Err(MailError::File {
-            path: temp_path,
-            source,
-        });
-    }
-    std::fs::rename(&temp_path, &final_path).map_err(file_error(&final_path))
+    crate::atomic_file::write_atomically(dir, name, content)
+        .map(|_path| ())
+        .map_err(|error| MailError::File {
+            path: error.path,
+            source: error.source,
+        })
 }
 
 #[cfg(test)]
@@ -400,6 +412,25 @@ mod tests {
         assert_eq!(slug("Bērnu labklājības tīkls"), "bernu-labklajibas-tikls");
         assert_eq!(slug("@@@"), "unknown");
         assert!(slug(&"a".repeat(100)).len() <= 40);
+    }
+
+    /// Defect #8.9: the writer used the predictable temporary name `.{name}.tmp` and
+    /// followed a symlink planted there, overwriting whatever it pointed to.
+    #[cfg(unix)]
+    #[test]
+    fn symlink_planted_at_the_temporary_name_leaves_its_target_unchanged() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious").expect("write victim");
+        let out = dir.path().join("calendars");
+        std::fs::create_dir(&out).expect("create folder");
+        std::os::unix::fs::symlink(&victim, out.join(".tikls.ics.tmp")).expect("plant symlink");
+
+        write_atomically(&out, "tikls.ics", b"BEGIN:VCALENDAR").expect("write");
+
+        assert_eq!(std::fs::read_to_string(&victim).expect("read"), "precious");
+        let written = std::fs::read_to_string(out.join("tikls.ics")).expect("read");
+        assert_eq!(written, "BEGIN:VCALENDAR");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
 use crate::sources::{Fetcher, Source};
-use crate::store::{PollCounts, PollRecord, Store, StoreError};
+use crate::store::{PollCounts, PollFailure, PollRecord, Store, StoreError};
 
 /// What one poll did, for logs and for `draftwatch poll`.
 #[derive(Debug, Clone, Serialize)]
@@ -98,7 +98,10 @@ pub async fn poll_source(
             source: source.name(),
             started,
             finished,
-            error: error.clone(),
+            error: output.error.as_ref().map(|e| PollFailure {
+                kind: e.kind(),
+                message: e.to_string(),
+            }),
         },
         &output.drafts,
         &output.checks,

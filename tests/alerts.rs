@@ -15,7 +15,7 @@ use draftwatch::alerts::{
 use draftwatch::config::Config;
 use draftwatch::mailer::SmtpMailer;
 use draftwatch::sources::SourceError;
-use draftwatch::store::{NewOutboxEntry, PollRecord, Store};
+use draftwatch::store::{NewOutboxEntry, PollFailure, PollRecord, Store};
 use support::smtp::SmtpSink;
 use support::*;
 
@@ -45,18 +45,36 @@ source_failing_after = "1d"
     Config::from_toml(&text, None).expect("test config loads")
 }
 
+/// Record a poll of `tap` finished at `at`: successful, or failed with a network-style
+/// (`fetch`) error of this text.
 fn poll(store: &mut Store, at: DateTime<Utc>, error: Option<&str>) {
+    let failure = error.map(|message| PollFailure {
+        kind: "fetch",
+        message: message.to_owned(),
+    });
+    poll_failed(store, at, failure);
+}
+
+fn poll_failed(store: &mut Store, at: DateTime<Utc>, error: Option<PollFailure<'_>>) {
     store
         .record_poll(
             &PollRecord {
                 source: "tap",
                 started: at - Duration::seconds(30),
                 finished: at,
-                error: error.map(str::to_owned),
+                error,
             },
             &[],
         )
         .expect("record poll");
+}
+
+/// The failure a poll ending in `error` is recorded with.
+fn failure_of(error: &SourceError) -> PollFailure<'static> {
+    PollFailure {
+        kind: error.kind(),
+        message: error.to_string(),
+    }
 }
 
 fn kinds(alerts: &[draftwatch::alerts::Alert]) -> Vec<AlertKind> {
@@ -106,7 +124,9 @@ fn failing_source_is_due_after_the_threshold_and_once_per_incident() {
         "latest error shown"
     );
 
-    store.record_alert(&alert.key, "x\ny", now).expect("record");
+    store
+        .record_alert(&alert.key, "x", "y", now)
+        .expect("record");
     // Restart: the same incident is not due again.
     drop(store);
     let mut store = Store::open(&db).expect("reopen");
@@ -140,9 +160,8 @@ fn zero_rows_broken_watchlists_and_refused_digests_are_due_at_once() {
     poll(&mut store, t0, None);
     let zero = SourceError::ZeroRows {
         url: "https://tapportals.mk.gov.lv/public_participation".to_owned(),
-    }
-    .to_string();
-    poll(&mut store, t0 + Duration::hours(1), Some(&zero));
+    };
+    poll_failed(&mut store, t0 + Duration::hours(1), Some(failure_of(&zero)));
 
     let to = vec!["nav-tads@biedriba.lv".to_owned()];
     let id = store
@@ -182,7 +201,9 @@ fn zero_rows_broken_watchlists_and_refused_digests_are_due_at_once() {
     assert!(due[2].body.contains("550 no such user"));
     assert!(due[2].body.contains("nav-tads@biedriba.lv"));
     for alert in &due {
-        store.record_alert(&alert.key, "x\ny", now).expect("record");
+        store
+            .record_alert(&alert.key, "x", "y", now)
+            .expect("record");
     }
     assert!(
         due_alerts(&store, &config, Some(&problem), now)
@@ -197,6 +218,38 @@ fn zero_rows_broken_watchlists_and_refused_digests_are_due_at_once() {
     };
     let due = due_alerts(&store, &config, Some(&other), now).expect("due");
     assert_eq!(kinds(&due), vec![AlertKind::WatchlistInvalid]);
+}
+
+/// A zero-rows incident is a poll stored with the zero-rows error kind, whatever its text
+/// says; a failure of another kind that quotes the wording is not one.
+#[test]
+fn zero_rows_incident_is_found_by_error_kind_not_by_wording() {
+    let dir = temp_dir();
+    let db = dir.path().join("a.sqlite3");
+    let config = config(&db, "addresses = [\"admin@biedriba.lv\"]");
+    let mut store = Store::open(&db).expect("store");
+    let t0 = utc(2026, 9, 14, 6, 0);
+    let url = "https://tapportals.mk.gov.lv/public_participation".to_owned();
+    let zero_rows_text = SourceError::ZeroRows { url: url.clone() }.to_string();
+    let quoting = SourceError::Markup {
+        url,
+        message: format!("unexpected answer ({zero_rows_text})"),
+    };
+    poll_failed(&mut store, t0, Some(failure_of(&quoting)));
+    let due = due_alerts(&store, &config, None, t0 + Duration::minutes(5)).expect("due");
+    assert!(kinds(&due).is_empty(), "{due:?}");
+
+    let reworded = PollFailure {
+        kind: SourceError::ZeroRows { url: String::new() }.kind(),
+        message: "saraksta lapā nav rindu".to_owned(),
+    };
+    poll_failed(&mut store, t0 + Duration::hours(1), Some(reworded));
+    let due = due_alerts(&store, &config, None, t0 + Duration::hours(2)).expect("due");
+    assert_eq!(kinds(&due), vec![AlertKind::SourceZeroRows]);
+    assert_eq!(
+        due[0].key.incident_start,
+        t0 + Duration::hours(1) - Duration::seconds(30)
+    );
 }
 
 #[test]

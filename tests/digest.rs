@@ -16,7 +16,7 @@ use draftwatch::digest::{
 use draftwatch::mailer::{Mailer, SmtpMailer};
 use draftwatch::matcher::WatchlistSet;
 use draftwatch::model::{CommentWindow, ScrapedDraft};
-use draftwatch::store::{OutboxStatus, PollRecord, Store};
+use draftwatch::store::{OutboxStatus, PollFailure, PollRecord, Store};
 use support::smtp::SmtpSink;
 use support::*;
 
@@ -103,7 +103,10 @@ impl Harness {
                     source: "tap",
                     started: at - Duration::seconds(20),
                     finished: at,
-                    error: error.map(str::to_owned),
+                    error: error.map(|message| PollFailure {
+                        kind: "fetch",
+                        message: message.to_owned(),
+                    }),
                 },
                 drafts,
             )

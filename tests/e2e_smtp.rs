@@ -4,7 +4,8 @@
 //! the SMTP conversation and of the message format.
 //!
 //! Needs Python's `aiosmtpd` (`apt-get install python3-aiosmtpd` or `pip install aiosmtpd`);
-//! without it the test prints "skipped: aiosmtpd not installed" and passes.
+//! without it the test prints "skipped: aiosmtpd not installed" and passes, except when `CI`
+//! is set, where a missing server fails the test.
 
 mod support;
 

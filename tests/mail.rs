@@ -4,19 +4,22 @@
 mod support;
 
 use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::Duration;
 
-use draftwatch::config::{Language, PasswordSource, TlsMode};
+use draftwatch::config::{Config, EMBEDDED_CONFIG, Language, PasswordSource, TlsMode};
 use draftwatch::digest::render::{build_message, new_message_id};
 use draftwatch::digest::{
-    EvaluatedDraft, RenderedDigest, Templates, WindowState, days_left_phrase, format_window,
-    highlight_html, select_items,
+    DigestContext, EvaluatedDraft, RecipientOutcome, RenderedDigest, Templates, WindowState,
+    days_left_phrase, deliver_due_digests, format_window, highlight_html, select_items,
 };
 use draftwatch::mailer::{FileMailer, MailError, Mailer, SmtpMailer};
-use draftwatch::matcher::Field;
+use draftwatch::matcher::{Field, WatchlistSet};
 use draftwatch::model::CommentWindow;
+use draftwatch::store::{NewOutboxEntry, OutboxStatus, Store};
 use lettre::message::Mailbox;
-use support::smtp::{SmtpSink, Stage};
+use support::smtp::{SmtpSink, Stage, Stall};
 use support::*;
 
 fn sender() -> Mailbox {
@@ -529,4 +532,166 @@ async fn file_mailer_reports_an_unwritable_folder() {
         .expect_err("cannot create a folder under a file");
     assert!(matches!(error, MailError::File { .. }), "{error:?}");
     assert!(error.is_transient());
+}
+
+/// The conversation limit in the stall tests: short, since the servers never answer.
+const SHORT_SMTP_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Far longer than [`SHORT_SMTP_TIMEOUT`]: reaching it means the mailer hung (the defect).
+const HANG_GUARD: Duration = Duration::from_secs(60);
+
+/// A mailer for `sink` with the short conversation limit; with `login` it authenticates
+/// (needed to reach AUTH). The folder holds the password file.
+fn stalling_setup(sink: &SmtpSink, login: bool) -> (SmtpMailer, tempfile::TempDir) {
+    let dir = temp_dir();
+    let mut config = local_smtp(sink.port());
+    config.timeout = SHORT_SMTP_TIMEOUT;
+    if login {
+        let path = dir.path().join("smtp-password");
+        std::fs::write(&path, "parole\n").expect("write password");
+        config.username = Some("draftwatch".to_owned());
+        config.password = PasswordSource::File(path);
+    }
+    (SmtpMailer::new(&config).expect("mailer"), dir)
+}
+
+/// Send through a sink stalling as `stall`: the send must end by itself with a temporary
+/// timeout error that names the server, after the sink began to stall where intended.
+async fn assert_stall_times_out(stall: Stall, login: bool) {
+    let sink = SmtpSink::start().await;
+    sink.stall(Some(stall));
+    let (mailer, _dir) = stalling_setup(&sink, login);
+    let message = sample_message("<stall@biedriba.lv>");
+    let outcome = tokio::time::timeout(HANG_GUARD, mailer.send(&message))
+        .await
+        .expect("the mailer gives up by itself instead of hanging");
+    let error = outcome.expect_err("a stalled conversation is not a delivery");
+    assert!(matches!(error, MailError::Timeout { .. }), "{error:?}");
+    assert!(error.is_transient(), "{error:?}");
+    let text = error.to_string();
+    assert!(
+        text.contains(&format!("127.0.0.1:{}", sink.port())),
+        "{text}"
+    );
+    assert!(text.contains("[mail.smtp] timeout"), "{text}");
+    assert_eq!(sink.stalls_begun(), 1, "stalled at {stall:?}");
+    assert!(sink.messages().is_empty());
+}
+
+#[tokio::test]
+async fn smtp_server_silent_after_connect_times_out() {
+    assert_stall_times_out(Stall::SilentAfterConnect, false).await;
+}
+
+#[tokio::test]
+async fn smtp_server_stalling_in_data_times_out() {
+    assert_stall_times_out(Stall::InData, false).await;
+}
+
+#[tokio::test]
+async fn smtp_server_trickling_bytes_times_out() {
+    assert_stall_times_out(Stall::ByteTrickle, false).await;
+}
+
+#[tokio::test]
+async fn smtp_server_slow_to_answer_auth_times_out() {
+    assert_stall_times_out(Stall::Auth, true).await;
+}
+
+#[tokio::test]
+async fn smtp_stall_is_recorded_on_the_outbox_entry_and_the_digest_sent_once_later() {
+    let dir = temp_dir();
+    let db = dir.path().join("d.sqlite3");
+    // The shipped configuration: one recipient, retries after 5 minutes, doubling.
+    let config = Config::from_toml(EMBEDDED_CONFIG, None).expect("shipped config loads");
+    let recipient = config.recipients[0].name.clone();
+    let watchlists =
+        WatchlistSet::load_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("watchlists"))
+            .expect("shipped watchlists load");
+    let store = Mutex::new(Store::open(&db).expect("store"));
+    let t0 = utc(2026, 9, 15, 5, 0);
+    let message = sample_message("<stalled@biedriba.lv>");
+    let to = vec!["anna@biedriba.lv".to_owned()];
+    let id = store
+        .lock()
+        .expect("lock")
+        .record_outbox(&NewOutboxEntry {
+            recipient: &recipient,
+            scheduled_for: t0,
+            built_at: t0,
+            message_id: "<stalled@biedriba.lv>",
+            subject: "draftwatch: 2 projekti",
+            envelope_from: "draftwatch@biedriba.lv",
+            envelope_to: &to,
+            raw_message: &message.formatted(),
+            draft_ids: &[],
+            reminders: &[],
+        })
+        .expect("record outbox")
+        .expect("new row");
+    let sink = SmtpSink::start().await;
+    sink.stall(Some(Stall::InData));
+    let (mailer, _password_dir) = stalling_setup(&sink, false);
+    let deliver = async |now| {
+        deliver_due_digests(&DigestContext {
+            config: &config,
+            store: &store,
+            watchlists: &watchlists,
+            mailer: &mailer,
+            now,
+            dry_run: false,
+            only_recipient: None,
+        })
+        .await
+    };
+
+    let reports = tokio::time::timeout(HANG_GUARD, deliver(t0))
+        .await
+        .expect("the digest run ends by itself")
+        .expect("deliver");
+    assert_eq!(reports.len(), 1);
+    assert!(
+        matches!(
+            reports[0].1.outcome,
+            RecipientOutcome::Failed {
+                permanent: false,
+                ..
+            }
+        ),
+        "{:?}",
+        reports[0].1.outcome
+    );
+    let entry = store
+        .lock()
+        .expect("lock")
+        .get_outbox_entry(id)
+        .expect("read")
+        .expect("entry");
+    assert_eq!(entry.status, OutboxStatus::Pending);
+    assert_eq!(entry.attempts, 1);
+    let error = entry.last_error.unwrap_or_default();
+    assert!(error.contains("did not finish within"), "{error}");
+    assert!(entry.next_attempt_at > t0);
+
+    // The server recovers: the digest waits for its next attempt, then goes exactly once.
+    sink.stall(None);
+    assert!(
+        deliver(t0).await.expect("deliver").is_empty(),
+        "not due yet"
+    );
+    let later = entry.next_attempt_at;
+    let reports = deliver(later).await.expect("deliver");
+    assert!(
+        matches!(reports[0].1.outcome, RecipientOutcome::Sent { .. }),
+        "{:?}",
+        reports[0].1.outcome
+    );
+    assert!(deliver(later).await.expect("deliver").is_empty());
+    let received = sink.messages();
+    assert_eq!(received.len(), 1, "sent once");
+    assert!(
+        String::from_utf8_lossy(&received[0].data).contains("stalled@biedriba.lv"),
+        "the recorded message, same Message-ID"
+    );
+    assert_eq!(sink.stalls_begun(), 1);
 }

@@ -17,7 +17,7 @@ use draftwatch::sources::tap::{
     ParseError, TapParticipation, parse_detail_page, parse_list_page, parse_window,
 };
 use draftwatch::sources::{PollOutput, Source, SourceError, SourceWarning};
-use draftwatch::store::{DraftField, PollRecord, Store};
+use draftwatch::store::{DraftField, NewOutboxEntry, PollRecord, Store};
 use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 use url::Url;
@@ -980,14 +980,7 @@ fn store_following_a_page_two_draft(server: &MockServer, db: &Path) -> (Store, S
         .find_drafts_by_display_id(&followed.external_id)
         .unwrap()[0]
         .id;
-    store
-        .mark_delivered(
-            "partner",
-            &[id],
-            "<m@example.org>",
-            utc("2026-09-01T10:00:00Z"),
-        )
-        .unwrap();
+    deliver_to_partner(&mut store, &[id], utc("2026-09-01T10:00:00Z"));
     (store, followed)
 }
 
@@ -1069,14 +1062,7 @@ fn followed_drafts_are_rechecked_oldest_checked_first_and_only_while_open() {
         .map(|d| store.find_drafts_by_display_id(&d.external_id).unwrap()[0].id)
         .collect();
     // Every draft but the first was sent to someone.
-    store
-        .mark_delivered(
-            "partner",
-            &ids[1..],
-            "<m@example.org>",
-            utc("2026-09-01T10:00:00Z"),
-        )
-        .unwrap();
+    deliver_to_partner(&mut store, &ids[1..], utc("2026-09-01T10:00:00Z"));
     let today = day("01.09.2026.");
     let open_followed: Vec<String> = drafts[1..]
         .iter()
@@ -1160,4 +1146,26 @@ async fn vanished_draft_stays_open_forever() {
     assert_eq!(changes.len(), 1, "said once: {changes:?}");
     assert_eq!(changes[0].field, DraftField::VanishedAt);
     assert_eq!(change_notes(&changes, today), vec![ChangeNote::Withdrawn]);
+}
+
+/// Record a digest to "partner" carrying `draft_ids` and mark it sent, as a digest run does,
+/// so the drafts count as followed.
+fn deliver_to_partner(store: &mut Store, draft_ids: &[i64], at: DateTime<Utc>) {
+    let to = vec!["partner@example.org".to_owned()];
+    let id = store
+        .record_outbox(&NewOutboxEntry {
+            recipient: "partner",
+            scheduled_for: at,
+            built_at: at,
+            message_id: "<m@example.org>",
+            subject: "draftwatch",
+            envelope_from: "draftwatch@example.org",
+            envelope_to: &to,
+            raw_message: b"Subject: x\r\n\r\nx\r\n",
+            draft_ids,
+            reminders: &[],
+        })
+        .unwrap()
+        .unwrap();
+    store.mark_outbox_sent(id, at).unwrap();
 }

@@ -4,9 +4,10 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use draftwatch::model::{CommentWindow, DraftDetail, ScrapedDraft};
+use draftwatch::sources::{FetchError, SourceError};
 use draftwatch::store::{
-    DraftChange, DraftField, DraftFilter, NewOutboxEntry, OutboxStatus, PollCounts, PollOutcome,
-    PollRecord, Store, StoreError,
+    AlertKey, DraftChange, DraftField, DraftFilter, NewOutboxEntry, OutboxStatus, PollCounts,
+    PollFailure, PollOutcome, PollRecord, Store, StoreError,
 };
 
 const SOURCE: &str = "tap";
@@ -140,7 +141,7 @@ fn open_creates_folder_and_turns_on_wal() {
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .expect("journal mode");
     assert_eq!(mode, "wal");
-    assert_eq!(user_version(&path), 3, "migrations applied");
+    assert_eq!(user_version(&path), 4, "migrations applied");
 }
 
 #[test]
@@ -339,7 +340,10 @@ fn failed_poll_is_recorded_with_its_partial_drafts() {
     let mut t = temp_store();
     t.poll_at("2026-03-03T07:00:00Z", &[draft("1", "Pirmais")]);
     let failed = PollRecord {
-        error: Some("https://tapportals.mk.gov.lv/…?page=2: HTTP 500".to_owned()),
+        error: Some(PollFailure {
+            kind: "fetch",
+            message: "https://tapportals.mk.gov.lv/…?page=2: HTTP 500".to_owned(),
+        }),
         ..poll("2026-03-04T07:00:00Z")
     };
     let counts = t
@@ -352,10 +356,18 @@ fn failed_poll_is_recorded_with_its_partial_drafts() {
     let polls = t.store.recent_polls(None, 10).expect("polls");
     assert_eq!(polls.len(), 2);
     assert_eq!(polls[0].outcome, PollOutcome::Error, "newest first");
-    assert_eq!(polls[0].error.as_deref(), failed.error.as_deref());
+    assert_eq!(
+        polls[0].error.as_deref(),
+        failed
+            .error
+            .as_ref()
+            .map(|failure| failure.message.as_str())
+    );
+    assert_eq!(polls[0].error_kind.as_deref(), Some("fetch"));
     assert_eq!(polls[0].counts.seen, 1);
     assert_eq!(polls[1].outcome, PollOutcome::Ok);
     assert_eq!(polls[1].error, None);
+    assert_eq!(polls[1].error_kind, None);
 
     assert_eq!(
         t.store.last_successful_poll(SOURCE).expect("last ok"),
@@ -479,30 +491,52 @@ fn lookup_by_display_id_and_row_id() {
     assert_eq!(t.store.get_draft(9_999).expect("get"), None);
 }
 
+/// Record a pending digest for `recipient` carrying `draft_ids`; returns its outbox id.
+fn record_digest(store: &mut Store, recipient: &str, minute: u32, draft_ids: &[i64]) -> i64 {
+    let scheduled = at("2026-03-03T08:00:00Z") + chrono::Duration::minutes(minute.into());
+    let to = vec![recipient.to_owned()];
+    store
+        .record_outbox(&NewOutboxEntry {
+            recipient,
+            scheduled_for: scheduled,
+            built_at: scheduled,
+            message_id: &format!("<{minute}@draftwatch>"),
+            subject: "draftwatch",
+            envelope_from: "draftwatch@example.org",
+            envelope_to: &to,
+            raw_message: b"Subject: x\r\n\r\nx\r\n",
+            draft_ids,
+            reminders: &[],
+        })
+        .expect("record digest")
+        .expect("new row")
+}
+
+/// Drafts count as delivered only through a digest the server accepted: marking it sent
+/// records them (all or nothing, idempotent, the first delivery's Message-ID kept).
 #[test]
-fn mark_delivered_is_idempotent_and_all_or_nothing() {
+fn deliveries_are_recorded_when_a_digest_is_marked_sent() {
     let mut t = temp_store();
     t.poll_at("2026-03-03T07:00:00Z", &[draft("1", "A"), draft("2", "B")]);
     let (a, b) = (only_draft(&t.store, "1").id, only_draft(&t.store, "2").id);
     let recipient = "koordinatore@example.lv";
 
+    let first = record_digest(&mut t.store, recipient, 0, &[a]);
+    assert!(
+        t.store
+            .delivered_draft_ids(recipient)
+            .expect("delivered")
+            .is_empty(),
+        "recorded is not delivered"
+    );
     t.store
-        .mark_delivered(
-            recipient,
-            &[a],
-            "<first@draftwatch>",
-            at("2026-03-03T08:00:00Z"),
-        )
+        .mark_outbox_sent(first, at("2026-03-03T08:00:00Z"))
         .expect("first delivery");
-    // A later digest repeating `a`, then the exact same call again (a retried commit).
+    // A later digest repeating `a`, marked sent twice (a retried commit).
+    let second = record_digest(&mut t.store, recipient, 1, &[a, b]);
     for attempt in ["second delivery repeats a", "exact repeat"] {
         t.store
-            .mark_delivered(
-                recipient,
-                &[a, b],
-                "<second@draftwatch>",
-                at("2026-03-10T08:00:00Z"),
-            )
+            .mark_outbox_sent(second, at("2026-03-10T08:00:00Z"))
             .expect(attempt);
     }
     let delivered = t.store.delivered_draft_ids(recipient).expect("delivered");
@@ -515,27 +549,20 @@ fn mark_delivered_is_idempotent_and_all_or_nothing() {
             |r| r.get(0),
         )
         .expect("message id");
-    assert_eq!(
-        first_message, "<first@draftwatch>",
-        "the first record is kept"
-    );
-    assert!(
-        t.store
-            .delivered_draft_ids("cits@example.lv")
-            .expect("delivered")
-            .is_empty()
-    );
+    assert_eq!(first_message, "<0@draftwatch>", "the first record is kept");
+    let entry = t
+        .store
+        .get_outbox_entry(second)
+        .expect("get")
+        .expect("entry");
+    assert_eq!((entry.status, entry.attempts), (OutboxStatus::Sent, 1));
 
-    // An unknown draft id fails the whole call.
+    // An unknown draft id fails the whole call: nothing delivered, the digest still pending.
     let other = "cits@example.lv";
+    let broken = record_digest(&mut t.store, other, 2, &[a, 424_242]);
     let error = t
         .store
-        .mark_delivered(
-            other,
-            &[a, 424_242],
-            "<x@draftwatch>",
-            at("2026-03-11T08:00:00Z"),
-        )
+        .mark_outbox_sent(broken, at("2026-03-11T08:00:00Z"))
         .expect_err("unknown draft");
     assert!(error.to_string().contains("draftwatch.sqlite"), "{error}");
     assert!(
@@ -544,6 +571,12 @@ fn mark_delivered_is_idempotent_and_all_or_nothing() {
             .expect("delivered")
             .is_empty()
     );
+    let entry = t
+        .store
+        .get_outbox_entry(broken)
+        .expect("get")
+        .expect("entry");
+    assert_eq!(entry.status, OutboxStatus::Pending);
 }
 
 #[test]
@@ -558,7 +591,7 @@ fn database_from_a_newer_schema_is_refused() {
     match &error {
         StoreError::SchemaTooNew { found, known, .. } => {
             assert_eq!(*found, 7);
-            assert_eq!(*known, 3);
+            assert_eq!(*known, 4);
         }
         other => panic!("wrong error: {other:?}"),
     }
@@ -648,4 +681,160 @@ fn resends_are_counted_on_finished_digests_only() {
     );
     assert_eq!(pending.last_error, None);
     assert!(store.get_outbox_entry(9999).expect("get").is_none());
+}
+
+/// Schema version 5 turns text into facts: a failed poll's error kind is derived once from
+/// the stored text, and an alert's subject and body are split at the first newline. Checked
+/// on a database made by the version 3 migrations and filled the way version 3 code did.
+#[test]
+fn migration_5_derives_poll_error_kinds_and_splits_alert_texts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("v3.sqlite3");
+    let migrations = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let conn = raw(&path);
+    for version in ["01-init", "02-outbox", "03-alerts"] {
+        let sql = std::fs::read_to_string(migrations.join(version).join("up.sql"))
+            .expect("read migration");
+        conn.execute_batch(&sql).expect("apply migration");
+    }
+    conn.execute_batch("PRAGMA user_version = 3;")
+        .expect("version 3");
+    let list = "https://tapportals.mk.gov.lv/public_participation";
+    let errors: Vec<(Option<String>, Option<&str>)> = vec![
+        (None, None),
+        (
+            Some(
+                SourceError::ZeroRows {
+                    url: list.to_owned(),
+                }
+                .to_string(),
+            ),
+            Some("zero_rows"),
+        ),
+        (
+            Some(
+                SourceError::from(FetchError::Status {
+                    url: list.to_owned(),
+                    status: 503,
+                })
+                .to_string(),
+            ),
+            Some("fetch"),
+        ),
+        (
+            Some(
+                SourceError::Markup {
+                    url: list.to_owned(),
+                    message: "the page holds no participation list (no flextable header); \
+                              the portal's markup may have changed"
+                        .to_owned(),
+                }
+                .to_string(),
+            ),
+            Some("markup"),
+        ),
+        (Some(SourceError::Cancelled.to_string()), Some("cancelled")),
+        (Some("portal answered 503".to_owned()), Some("unknown")),
+    ];
+    for (minute, (error, _)) in errors.iter().enumerate() {
+        let when = format!("2026-03-03T07:{minute:02}:00.000000000Z");
+        conn.execute(
+            "INSERT INTO polls (source, started, finished, outcome, error) \
+             VALUES ('tap', ?1, ?1, ?2, ?3)",
+            rusqlite::params![when, if error.is_some() { "error" } else { "ok" }, error],
+        )
+        .expect("old poll row");
+    }
+    conn.execute_batch(
+        "INSERT INTO drafts (source, external_id, title, url, first_seen, last_changed) \
+         VALUES ('tap', 'x', 'X', 'https://x', '2026-03-03T07:00:00.000000000Z', \
+                 '2026-03-03T07:00:00.000000000Z');
+         INSERT INTO draft_changes (draft_id, poll_id, field, old_value, new_value, changed_at) \
+         VALUES (1, 1, 'title', 'W', 'X', '2026-03-03T07:00:00.000000000Z');
+         INSERT INTO alerts (kind, subject, incident_start, detail, recorded_at, message_id, sent_at) \
+         VALUES ('source_failing', 'tap', '2026-03-03T07:01:00.000000000Z', \
+                 'draftwatch: avots tap nedarbojas' || char(10) || 'Pirmā rinda.' || char(10) || 'Otrā.', \
+                 '2026-03-04T07:00:00.000000000Z', '<a@x>', '2026-03-04T07:00:00.000000000Z');
+         INSERT INTO alerts (kind, subject, incident_start, detail, recorded_at) \
+         VALUES ('digest_refused', '<m@x>', '2026-03-03T08:00:00.000000000Z', \
+                 'Tikai viena rinda', '2026-03-04T08:00:00.000000000Z');",
+    )
+    .expect("old rows");
+    drop(conn);
+
+    let store = Store::open(&path).expect("migrates to version 4");
+    assert_eq!(user_version(&path), 4);
+    let mut polls = store.recent_polls(Some("tap"), 10).expect("polls");
+    polls.reverse();
+    let kinds: Vec<Option<&str>> = polls.iter().map(|p| p.error_kind.as_deref()).collect();
+    let expected: Vec<Option<&str>> = errors.iter().map(|(_, kind)| *kind).collect();
+    assert_eq!(kinds, expected);
+    assert_eq!(polls[2].error, errors[2].0, "the text is kept");
+
+    let alerts = store.list_alerts().expect("alerts");
+    let texts: Vec<(&str, &str, &str)> = alerts
+        .iter()
+        .map(|a| {
+            (
+                a.key.kind.as_str(),
+                a.mail_subject.as_str(),
+                a.mail_body.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        texts,
+        vec![
+            (
+                "source_failing",
+                "draftwatch: avots tap nedarbojas",
+                "Pirmā rinda.\nOtrā."
+            ),
+            ("digest_refused", "draftwatch", "Tikai viena rinda"),
+        ]
+    );
+    assert!(alerts[0].sent_at.is_some() && alerts[1].sent_at.is_none());
+    assert_eq!(count(&path, "draft_changes"), 1, "history kept");
+    let check: String = raw(&path)
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("integrity check");
+    assert_eq!(check, "ok");
+
+    // From now on a failed poll cannot be stored without its kind.
+    let missing_kind = raw(&path).execute(
+        "INSERT INTO polls (source, started, finished, outcome, error) \
+         VALUES ('tap', '2026-03-05T07:00:00.000000000Z', '2026-03-05T07:00:00.000000000Z', \
+                 'error', 'x')",
+        [],
+    );
+    let error = missing_kind.expect_err("an error without a kind is refused");
+    assert!(error.to_string().contains("error_kind"), "{error}");
+}
+
+#[test]
+fn alert_subject_and_body_are_stored_apart() {
+    let mut t = temp_store();
+    let key = AlertKey {
+        kind: "source_zero_rows".to_owned(),
+        subject: "tap".to_owned(),
+        incident_start: at("2026-03-03T07:00:00Z"),
+    };
+    let body = "Pirmā rinda.\n\nFirst line.\n";
+    let now = at("2026-03-03T07:05:00Z");
+    assert!(
+        t.store
+            .record_alert(&key, "Temats", body, now)
+            .expect("record")
+    );
+    assert!(
+        !t.store
+            .record_alert(&key, "Cits", "cits", now)
+            .expect("again")
+    );
+    let rows = t.store.unsent_alerts().expect("unsent");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0].mail_subject.as_str(), rows[0].mail_body.as_str()),
+        ("Temats", body)
+    );
 }

@@ -129,6 +129,20 @@ pub enum SourceError {
     Cancelled,
 }
 
+impl SourceError {
+    /// A stable token for the variant, stored with the failed poll (`polls.error_kind`) so
+    /// later questions ("did the list come back empty?") match a fact, not message wording.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SourceError::Fetch(_) => "fetch",
+            SourceError::Markup { .. } => "markup",
+            SourceError::ZeroRows { .. } => "zero_rows",
+            SourceError::MalformedRows { .. } => "malformed_rows",
+            SourceError::Cancelled => "cancelled",
+        }
+    }
+}
+
 /// A portal adapter.
 pub trait Source: Send + Sync {
     /// The configured name of this source.

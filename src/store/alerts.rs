@@ -23,8 +23,10 @@ pub struct AlertKey {
 pub struct AlertRow {
     /// The incident.
     pub key: AlertKey,
-    /// What the admin reads.
-    pub detail: String,
+    /// The alert mail's subject line.
+    pub mail_subject: String,
+    /// The alert mail's body: what the admin reads.
+    pub mail_body: String,
     /// When it was recorded.
     pub recorded_at: DateTime<Utc>,
     /// When the mail server accepted it; `None` while it still has to be sent.
@@ -52,17 +54,20 @@ impl Store {
     pub fn record_alert(
         &mut self,
         key: &AlertKey,
-        detail: &str,
+        mail_subject: &str,
+        mail_body: &str,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let result = self.conn.execute(
-            "INSERT OR IGNORE INTO alerts (kind, subject, incident_start, detail, recorded_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT OR IGNORE INTO alerts \
+             (kind, subject, incident_start, mail_subject, mail_body, recorded_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 key.kind,
                 key.subject,
                 timestamp_to_sql(key.incident_start),
-                detail,
+                mail_subject,
+                mail_body,
                 timestamp_to_sql(at)
             ],
         );
@@ -106,7 +111,8 @@ impl Store {
 
     fn query_alerts(&self, condition: &str) -> Result<Vec<AlertRow>, StoreError> {
         let sql = format!(
-            "SELECT kind, subject, incident_start, detail, recorded_at, sent_at FROM alerts \
+            "SELECT kind, subject, incident_start, mail_subject, mail_body, recorded_at, sent_at \
+             FROM alerts \
              {condition} ORDER BY recorded_at, kind, subject"
         );
         let read = || -> rusqlite::Result<Vec<AlertRow>> {
@@ -118,9 +124,10 @@ impl Store {
                         subject: row.get(1)?,
                         incident_start: timestamp_column(row, 2)?,
                     },
-                    detail: row.get(3)?,
-                    recorded_at: timestamp_column(row, 4)?,
-                    sent_at: optional_timestamp_column(row, 5)?,
+                    mail_subject: row.get(3)?,
+                    mail_body: row.get(4)?,
+                    recorded_at: timestamp_column(row, 5)?,
+                    sent_at: optional_timestamp_column(row, 6)?,
                 })
             })?;
             rows.collect()

@@ -8,7 +8,10 @@
 //! admin alerts sent once per incident (`alerts`).
 //!
 //! It is not responsible for scheduling, matching or sending mail, and it is not async: callers
-//! in async code hold it behind a short `std::sync::Mutex` lock inside `spawn_blocking`.
+//! in async code share it behind a `std::sync::Mutex` and call it directly on the runtime's
+//! worker thread, holding the lock only for short synchronous calls and never across an
+//! `.await`. Each call is one small query or transaction on a local file, so it blocks that
+//! thread briefly (up to `BUSY_TIMEOUT` when another process holds the write lock).
 //!
 //! Storage conventions: instants are UTC RFC 3339 text with nanoseconds and a `Z` suffix (fixed
 //! width, so text order is time order); comment-window days are Riga-local `YYYY-MM-DD` text.
@@ -31,7 +34,7 @@ use rusqlite_migration::{Migrations, SchemaVersion};
 pub use alerts::{AlertKey, AlertRow};
 pub use drafts::{DraftChange, DraftField, DraftFilter};
 pub use outbox::{NewOutboxEntry, OutboxEntry, OutboxStatus, ReminderKey};
-pub use polls::{PollCounts, PollOutcome, PollRecord, PollRow};
+pub use polls::{PollCounts, PollFailure, PollOutcome, PollRecord, PollRow};
 
 /// The migrations, embedded at build time so the binary carries its own schema.
 static MIGRATIONS_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/migrations");

@@ -17,8 +17,18 @@ pub struct PollRecord<'a> {
     pub started: DateTime<Utc>,
     /// When the poll finished; used as the `first_seen` / `last_changed` time of its drafts.
     pub finished: DateTime<Utc>,
-    /// Error text when the poll failed (drafts gathered before are stored all the same).
-    pub error: Option<String>,
+    /// Why the poll failed, when it did (drafts gathered before are stored all the same).
+    pub error: Option<PollFailure<'a>>,
+}
+
+/// Why a poll failed: a kind to ask questions with and a text to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollFailure<'a> {
+    /// A stable token naming the kind of error (`SourceError::kind`: `fetch`, `markup`,
+    /// `zero_rows`, `cancelled`), stored as `polls.error_kind`; alerts select incidents by it.
+    pub kind: &'a str,
+    /// The error text the admin reads.
+    pub message: String,
 }
 
 /// How many drafts one poll saw, and how many of them were new or changed; shown in logs and
@@ -73,6 +83,9 @@ pub struct PollRow {
     /// What the admin should know although the poll did not fail (a page that looks cut
     /// short, an unreadable deadline, a partial poll).
     pub warnings: Vec<String>,
+    /// The kind of error ([`PollFailure::kind`]; `unknown` for failures recorded before kinds
+    /// were stored, whose text did not tell), when it failed.
+    pub error_kind: Option<String>,
 }
 
 /// A stored outcome value that is neither `ok` nor `error`.
@@ -80,8 +93,8 @@ pub struct PollRow {
 #[error("unknown poll outcome {0:?}")]
 struct UnknownOutcome(String);
 
-const POLL_COLUMNS: &str =
-    "id, source, started, finished, outcome, items_seen, items_new, items_changed, error, warnings";
+const POLL_COLUMNS: &str = "id, source, started, finished, outcome, items_seen, items_new, \
+                            items_changed, error, warnings, error_kind";
 
 fn poll_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PollRow> {
     let outcome_text: String = row.get(4)?;
@@ -114,6 +127,7 @@ fn poll_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PollRow> {
                 rusqlite::Error::FromSqlConversionFailure(9, Type::Text, Box::new(e))
             })?
         },
+        error_kind: row.get(10)?,
     })
 }
 
@@ -131,15 +145,17 @@ pub(super) fn insert_poll(
     } else {
         PollOutcome::Ok
     };
+    let failure = poll.error.as_ref();
     tx.execute(
-        "INSERT INTO polls (source, started, finished, outcome, error, warnings) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO polls (source, started, finished, outcome, error, error_kind, warnings) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             poll.source,
             timestamp_to_sql(poll.started),
             timestamp_to_sql(poll.finished),
             outcome.as_str(),
-            poll.error,
+            failure.map(|failure| &failure.message),
+            failure.map(|failure| failure.kind),
             warnings,
         ],
     )?;
@@ -197,24 +213,24 @@ impl Store {
     }
 
     /// The first failed poll of `source` after its last successful one (or ever, when it
-    /// never succeeded), optionally only among failures whose error contains
-    /// `error_containing`: when the current run of failures began. `None` when the latest
-    /// poll succeeded (or there is none).
+    /// never succeeded), optionally only among failures of kind `error_kind`
+    /// ([`PollFailure::kind`]): when the current run of failures began. `None` when the
+    /// latest poll succeeded (or there is none).
     pub fn first_failure_since_success(
         &self,
         source: &str,
-        error_containing: Option<&str>,
+        error_kind: Option<&str>,
     ) -> Result<Option<PollRow>, StoreError> {
         let sql = format!(
             "SELECT {POLL_COLUMNS} FROM polls WHERE source = ?1 AND outcome = 'error' \
              AND finished > coalesce((SELECT max(finished) FROM polls \
                                       WHERE source = ?1 AND outcome = 'ok'), '') \
-             AND (?2 IS NULL OR instr(error, ?2) > 0) \
+             AND (?2 IS NULL OR error_kind = ?2) \
              ORDER BY finished, id LIMIT 1"
         );
         let read = || -> rusqlite::Result<Option<PollRow>> {
             self.conn
-                .query_row(&sql, params![source, error_containing], poll_from_row)
+                .query_row(&sql, params![source, error_kind], poll_from_row)
                 .optional()
         };
         read().map_err(|e| self.query_error("finding when a source began failing", e))

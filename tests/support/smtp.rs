@@ -1,8 +1,11 @@
 //! An in-process SMTP sink for tests: a tokio task on 127.0.0.1 that speaks just enough
 //! SMTP (EHLO/HELO, MAIL, RCPT, DATA with dot-unstuffing, RSET, NOOP, QUIT) to accept mail
-//! from lettre, records every message with its envelope, and can be told to refuse.
+//! from lettre, records every message with its envelope, and can be told to refuse or to
+//! stall ([`Stall`]: go silent, trickle bytes, never answer DATA or AUTH), so the mailer's
+//! deadline can be tested against a hostile server.
 //!
-//! It is not a mail server: no AUTH, no TLS, no size limits, no relaying.
+//! It is not a mail server: no real AUTH (only offered when stalling at it), no TLS, no size
+//! limits, no relaying.
 
 #![allow(dead_code)]
 
@@ -33,6 +36,23 @@ pub enum Stage {
     Data,
 }
 
+/// How the sink misbehaves on new connections, holding each one open without an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stall {
+    /// Accept the connection and say nothing, not even the greeting.
+    SilentAfterConnect,
+    /// Read the whole message after DATA, then never answer it.
+    InData,
+    /// Send an endless multi-line greeting one byte at a time, so every read gets data but
+    /// the reply never ends.
+    ByteTrickle,
+    /// Offer AUTH in the EHLO reply, then never answer the AUTH command.
+    Auth,
+}
+
+/// Pause between two trickled bytes.
+const TRICKLE_PAUSE: std::time::Duration = std::time::Duration::from_millis(20);
+
 #[derive(Debug, Default)]
 struct State {
     messages: Vec<ReceivedMessage>,
@@ -41,6 +61,10 @@ struct State {
     /// Recipients always refused with the given code.
     refused_recipients: Vec<(String, u16)>,
     connections: usize,
+    /// Misbehaviour for new connections; `None` serves normally.
+    stall: Option<Stall>,
+    /// How many connections reached the point where the sink began to stall.
+    stalls_begun: usize,
 }
 
 /// A running sink. Dropping it stops accepting new connections.
@@ -112,6 +136,17 @@ impl SmtpSink {
         }
     }
 
+    /// Misbehave as `stall` says on connections opened from now on (`None`: serve normally).
+    pub fn stall(&self, stall: Option<Stall>) {
+        lock(&self.state).stall = stall;
+    }
+
+    /// How many connections reached the point where the sink began to stall, so a test knows
+    /// the client got stuck where it meant it to.
+    pub fn stalls_begun(&self) -> usize {
+        lock(&self.state).stalls_begun
+    }
+
     /// Always reply `code` to `RCPT TO:<address>`.
     pub fn refuse_recipient(&self, address: &str, code: u16) {
         lock(&self.state)
@@ -146,12 +181,35 @@ fn refusal_reply(code: u16) -> String {
     format!("{code} sink refuses (test)\r\n")
 }
 
+/// Note that a stall began, then hold the connection open forever without answering.
+async fn stall_forever(state: &Mutex<State>) {
+    lock(state).stalls_begun += 1;
+    std::future::pending::<()>().await;
+}
+
+/// Write `220-slow` continuation lines one byte at a time until the client hangs up.
+async fn trickle<W: tokio::io::AsyncWrite + Unpin>(writer: &mut W, state: &Mutex<State>) {
+    lock(state).stalls_begun += 1;
+    for byte in b"220-slow\r\n".iter().cycle() {
+        if writer.write_all(&[*byte]).await.is_err() || writer.flush().await.is_err() {
+            return;
+        }
+        tokio::time::sleep(TRICKLE_PAUSE).await;
+    }
+}
+
 async fn serve(stream: TcpStream, state: Arc<Mutex<State>>) {
     let (read_half, mut writer) = stream.into_split();
     let mut reader = BufReader::new(read_half);
     let mut from: Option<String> = None;
     let mut to: Vec<String> = Vec::new();
     let mut line = Vec::new();
+    let stall = lock(&state).stall;
+    match stall {
+        Some(Stall::SilentAfterConnect) => return stall_forever(&state).await,
+        Some(Stall::ByteTrickle) => return trickle(&mut writer, &state).await,
+        _ => {}
+    }
     if writer.write_all(b"220 sink ESMTP test\r\n").await.is_err() {
         return;
     }
@@ -165,7 +223,11 @@ async fn serve(stream: TcpStream, state: Arc<Mutex<State>>) {
         let text = text.trim_end();
         let (verb, argument) = text.split_once([' ', ':']).unwrap_or((text, ""));
         let reply = match verb.to_ascii_uppercase().as_str() {
+            "EHLO" if stall == Some(Stall::Auth) => {
+                "250-sink\r\n250-AUTH PLAIN LOGIN\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n".to_owned()
+            }
             "EHLO" => "250-sink\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n".to_owned(),
+            "AUTH" if stall == Some(Stall::Auth) => return stall_forever(&state).await,
             "HELO" => "250 sink\r\n".to_owned(),
             "MAIL" => {
                 from = Some(angle_address(argument));
@@ -200,6 +262,9 @@ async fn serve(stream: TcpStream, state: Arc<Mutex<State>>) {
                 let Some(data) = read_data(&mut reader).await else {
                     return;
                 };
+                if stall == Some(Stall::InData) {
+                    return stall_forever(&state).await;
+                }
                 let reply = match take_refusal(&state, Stage::Data) {
                     Some(code) => refusal_reply(code),
                     None => {
