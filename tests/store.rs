@@ -138,7 +138,7 @@ fn open_creates_folder_and_turns_on_wal() {
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .expect("journal mode");
     assert_eq!(mode, "wal");
-    assert_eq!(user_version(&path), 3, "migrations applied");
+    assert_eq!(user_version(&path), 4, "migrations applied");
 }
 
 #[test]
@@ -556,7 +556,7 @@ fn database_from_a_newer_schema_is_refused() {
     match &error {
         StoreError::SchemaTooNew { found, known, .. } => {
             assert_eq!(*found, 7);
-            assert_eq!(*known, 3);
+            assert_eq!(*known, 4);
         }
         other => panic!("wrong error: {other:?}"),
     }
