@@ -207,6 +207,19 @@ impl OutboxEntry {
     }
 }
 
+/// Whether the process `pid` that claimed a digest may still be sending it. The database is
+/// on a local disk (write-ahead logging needs one), so the claimant ran on this machine: it
+/// is known to be gone when `/proc` is there and its entry is not. This process counts as
+/// running (another of its jobs holds the claim); so does any process when `/proc` is
+/// missing, and then only the lease frees the claim.
+fn claimant_may_be_running(pid: i64) -> bool {
+    if pid == i64::from(std::process::id()) {
+        return true;
+    }
+    let proc_root = std::path::Path::new("/proc");
+    !proc_root.join("self").exists() || proc_root.join(pid.to_string()).exists()
+}
+
 /// A stored status value this binary does not know.
 #[derive(Debug, thiserror::Error)]
 #[error("unknown outbox status {0:?}")]
@@ -336,23 +349,38 @@ impl Store {
     ///
     /// Why: two jobs can find the same digest due in the same minute (the daemon's retry
     /// job and a scheduled digest run, or the daemon and `draftwatch digest`), and each
-    /// used to send it. The check and the claim are one statement in one write transaction,
-    /// so exactly one of them wins. Marking the digest sent, retried or failed releases the
-    /// claim; a sender that crashed loses it when the lease runs out.
+    /// used to send it. The check and the claim are one write transaction, so exactly one
+    /// of them wins. Marking the digest sent, retried or failed releases the claim. A claim
+    /// whose process is gone (a crash, `kill -9`) is taken over at once, so the restarted
+    /// daemon repeats the digest without waiting; failing that, the lease runs out.
     pub fn claim_outbox_entry(&mut self, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
         let now_text = timestamp_to_sql(now);
         let until = timestamp_to_sql(now + OUTBOX_CLAIM_LEASE);
-        let claimant = format!("pid {}", std::process::id());
         let write = |conn: &mut rusqlite::Connection| -> rusqlite::Result<bool> {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let claimed = tx.execute(
-                "UPDATE outbox SET claimed_by = ?1, claimed_until = ?2 \
-                 WHERE id = ?3 AND status = 'pending' AND next_attempt_at <= ?4 \
-                 AND (claimed_until IS NULL OR claimed_until <= ?4)",
-                params![claimant, until, id, now_text],
+            let holder: Option<(Option<i64>, Option<String>)> = tx
+                .query_row(
+                    "SELECT claimed_by, claimed_until FROM outbox \
+                     WHERE id = ?1 AND status = 'pending' AND next_attempt_at <= ?2",
+                    params![id, now_text],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            let Some((claimed_by, claimed_until)) = holder else {
+                return Ok(false);
+            };
+            if let (Some(pid), Some(claimed_until)) = (claimed_by, claimed_until)
+                && claimed_until > now_text
+                && claimant_may_be_running(pid)
+            {
+                return Ok(false);
+            }
+            tx.execute(
+                "UPDATE outbox SET claimed_by = ?1, claimed_until = ?2 WHERE id = ?3",
+                params![std::process::id(), until, id],
             )?;
             tx.commit()?;
-            Ok(claimed == 1)
+            Ok(true)
         };
         write(&mut self.conn).map_err(|e| self.query_error("claiming a digest for sending", e))
     }
@@ -600,7 +628,7 @@ mod tests {
     }
 
     #[test]
-    fn a_claim_excludes_others_until_released_or_expired() {
+    fn a_claim_excludes_others_until_released_expired_or_its_process_is_gone() {
         let (_dir, mut store, id) = store_with_pending_digest();
         assert!(store.claim_outbox_entry(id, at(0)).expect("claim"));
         assert!(
@@ -620,6 +648,17 @@ mod tests {
             !store.claim_outbox_entry(id, lapsed).expect("claim"),
             "not due before its next attempt"
         );
+        assert!(store.claim_outbox_entry(id, next).expect("claim"));
+
+        // The claimant was killed: its claim is taken over at once, lease or not.
+        let gone_process = 999_999_999;
+        store
+            .conn
+            .execute(
+                "UPDATE outbox SET claimed_by = ?1 WHERE id = ?2",
+                params![gone_process, id],
+            )
+            .expect("claim handed to a process that is gone");
         assert!(store.claim_outbox_entry(id, next).expect("claim"));
 
         store.mark_outbox_sent(id, next).expect("sent");
