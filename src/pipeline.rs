@@ -6,14 +6,12 @@
 //! failure, and its error, so that `draftwatch` never reports "nothing new" for a portal it
 //! could not read.
 
-use std::sync::Mutex;
-
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
 use crate::sources::{Fetcher, Source};
-use crate::store::{PollCounts, PollRecord, Store, StoreError};
+use crate::store::{PollCounts, PollRecord, SharedStore, StoreError};
 
 /// What one poll did, for logs and for `draftwatch poll`.
 #[derive(Debug, Clone, Serialize)]
@@ -51,14 +49,6 @@ impl std::fmt::Display for PollSummary {
     }
 }
 
-/// Lock the store, turning a poisoned lock (a panic elsewhere while holding it) into an
-/// error rather than a second panic. SQLite's own transactions keep the data consistent.
-pub fn lock_store(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
-    store
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 /// Poll `source` once and record the result.
 ///
 /// Returns an error only when the store itself fails; portal failures are part of the
@@ -66,12 +56,12 @@ pub fn lock_store(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
 pub async fn poll_source(
     source: &dyn Source,
     fetcher: &Fetcher,
-    store: &Mutex<Store>,
+    store: &SharedStore,
     clock: &Clock,
     cancel: &CancellationToken,
 ) -> Result<PollSummary, StoreError> {
     let started = clock.now();
-    let known = lock_store(store).known_drafts(source.name())?;
+    let known = store.lock()?.known_drafts(source.name())?;
     tracing::info!(
         source = source.name(),
         known = known.drafts.len(),
@@ -80,7 +70,7 @@ pub async fn poll_source(
     let output = source.poll(fetcher, &known, cancel).await;
     let finished = clock.now();
     let error = output.error.as_ref().map(|e| e.to_string());
-    let counts = lock_store(store).record_poll(
+    let counts = store.lock()?.record_poll(
         &PollRecord {
             source: source.name(),
             started,

@@ -8,12 +8,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use cli_harness::{Setup, smtp_mail};
+use cli_harness::{Setup, child_draft, smtp_mail};
 use draftwatch::config::Config;
 use draftwatch::digest::{DigestContext, deliver_due_digests, send_digests_to};
 use draftwatch::mailer::build_mailer;
 use draftwatch::matcher::WatchlistSet;
-use draftwatch::model::{CommentWindow, ScrapedDraft};
 use draftwatch::store::{OutboxStatus, SharedStore};
 use support::smtp::{SmtpSink, Stage};
 use support::{day, fixture, record_polled, send_signal, utc};
@@ -143,7 +142,8 @@ async fn daemon_polls_on_schedule_and_stops_on_sigterm() {
         .expect("daemon output");
     let log = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "clean exit after SIGTERM: {log}");
-    assert!(log.contains("SIGTERM received"), "{log}");
+    assert!(log.contains("Stop signal received."), "{log}");
+    assert!(log.contains("SIGTERM"), "{log}");
     assert!(log.contains("Stopped."), "{log}");
 }
 
@@ -162,29 +162,10 @@ async fn pending_digest_is_sent_once_when_retry_and_schedule_coincide() {
     );
     let config = Config::load(Some(&setup.config)).expect("test config loads");
     let watchlists = WatchlistSet::load_dir(&config.watchlists_dir).expect("watchlists load");
-    let db = setup.dir.path().join("draftwatch.sqlite3");
+    let db = setup.store_path();
     let scheduled = utc(2026, 9, 15, 5, 0);
-    let child_draft = ScrapedDraft {
-        external_id: "uuid-100".to_owned(),
-        ta_number: Some("26-TA-100".to_owned()),
-        title: "Grozījumi Bērnu tiesību aizsardzības likumā".to_owned(),
-        kind: Some("Publiskā apspriešana".to_owned()),
-        ministry: Some("Labklājības ministrija".to_owned()),
-        stage: None,
-        url: "https://tapportals.mk.gov.lv/public_participation/uuid-100".to_owned(),
-        window: Some(CommentWindow {
-            from: day(2026, 9, 1),
-            to: day(2026, 9, 25),
-        }),
-        detail: None,
-        detail_error: None,
-    };
-    record_polled(
-        &db,
-        "tap",
-        scheduled - chrono::Duration::hours(1),
-        &[child_draft],
-    );
+    let draft = child_draft((day(2026, 9, 1), day(2026, 9, 25)));
+    record_polled(&db, "tap", scheduled - chrono::Duration::hours(1), &[draft]);
     let store = SharedStore::open(&db).expect("store opens");
     let mailer = build_mailer(&config.mail).expect("mailer");
     let names: Vec<String> = config.recipients.iter().map(|r| r.name.clone()).collect();

@@ -1,0 +1,63 @@
+//! `draftwatch explain`: a stored draft and why each watchlist does or does not fire on it.
+
+use std::process::ExitCode;
+
+use super::open_store;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::matcher::WatchlistSet;
+use crate::matcher::explain::render_verdicts;
+
+/// `draftwatch explain`: every stored draft carrying `draft_id`, with each watchlist's
+/// verdict and the rule, field and words behind it.
+pub(super) fn explain(
+    config: &Config,
+    watchlists: &WatchlistSet,
+    clock: &Clock,
+    draft_id: &str,
+) -> anyhow::Result<ExitCode> {
+    let store = open_store(config)?;
+    let drafts = store.find_drafts_by_display_id(draft_id)?;
+    drop(store);
+    if drafts.is_empty() {
+        anyhow::bail!(
+            "no stored draft has the TA number or portal id `{}` (`draftwatch drafts` lists them)",
+            draft_id.trim()
+        );
+    }
+    let today = clock.today(config.timezone);
+    let mut out = String::new();
+    if drafts.len() > 1 {
+        out.push_str(&format!(
+            "{} stored drafts carry the id `{}`:\n\n",
+            drafts.len(),
+            draft_id.trim()
+        ));
+    }
+    for (index, draft) in drafts.iter().enumerate() {
+        if index > 0 {
+            out.push('\n');
+        }
+        out.push_str(&format!(
+            "{}  (source {}, portal id {})\n",
+            draft.display_id(),
+            draft.source,
+            draft.external_id
+        ));
+        out.push_str(&format!("Title:    {}\n", draft.title));
+        let window = match draft.window {
+            Some(w) => format!(
+                "{} – {} ({} days left)",
+                w.from.format("%d.%m.%Y"),
+                w.to.format("%d.%m.%Y"),
+                w.days_left(today)
+            ),
+            None => "none".to_string(),
+        };
+        out.push_str(&format!("Window:   {window}\n"));
+        out.push_str(&format!("URL:      {}\n", draft.url));
+        out.push_str(&render_verdicts(&watchlists.evaluate(&draft.match_input())));
+    }
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}
