@@ -1,5 +1,5 @@
 //! The binary's contract with admins: `check`, exit codes, and error messages that point at
-//! the line and column to fix; `poll` stopped by a signal.
+//! the line and column to fix; `poll` stopped by a signal; the words of `explain`.
 
 mod cli_harness;
 mod support;
@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use cli_harness::{FILE_MAIL, NOW, Setup, stderr, stdout};
-use support::send_signal;
+use cli_harness::{FILE_MAIL, NOW, Setup, child_draft, stderr, stdout};
+use support::{day, record_polled, send_signal, utc};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -227,4 +227,20 @@ async fn poll_killed_by_sigterm_records_what_it_read() {
         25,
         "the list page is recorded"
     );
+}
+
+#[tokio::test]
+async fn explain_says_closed_66_days_ago_not_minus_66_days_left() {
+    let setup = Setup::new("https://tapportals.mk.gov.lv", FILE_MAIL, &["berni"]);
+    // The window ended on 11 July; NOW is 15 September.
+    let closed = child_draft((day(2026, 6, 20), day(2026, 7, 11)));
+    record_polled(&setup.store_path(), "tap", utc(2026, 7, 1, 6, 0), &[closed]);
+    let output = setup.run(&["explain", "26-TA-100"]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("Window:   20.06.2026 – 11.07.2026 (closed 66 days ago)"),
+        "{text}"
+    );
+    assert!(!text.contains("-66"), "{text}");
 }

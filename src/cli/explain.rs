@@ -47,10 +47,10 @@ pub(super) fn explain(
         out.push_str(&format!("Title:    {}\n", draft.title));
         let window = match draft.window {
             Some(w) => format!(
-                "{} – {} ({} days left)",
+                "{} – {} ({})",
                 w.from.format("%d.%m.%Y"),
                 w.to.format("%d.%m.%Y"),
-                w.days_left(today)
+                days_left_words(w.days_left(today))
             ),
             None => "none".to_string(),
         };
@@ -60,4 +60,30 @@ pub(super) fn explain(
     }
     print!("{out}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where a window stands, in the English of the surrounding `explain` text: "3 days left",
+/// "last day today", "closed 66 days ago" (never "-66 days left").
+fn days_left_words(days_left: i64) -> String {
+    match days_left {
+        ..=-2 => format!("closed {} days ago", days_left.unsigned_abs()),
+        -1 => "closed yesterday".to_owned(),
+        0 => "last day today".to_owned(),
+        1 => "1 day left".to_owned(),
+        _ => format!("{days_left} days left"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::days_left_words;
+
+    #[test]
+    fn days_left_words_for_closed_last_day_and_open_windows() {
+        assert_eq!(days_left_words(-66), "closed 66 days ago");
+        assert_eq!(days_left_words(-1), "closed yesterday");
+        assert_eq!(days_left_words(0), "last day today");
+        assert_eq!(days_left_words(1), "1 day left");
+        assert_eq!(days_left_words(10), "10 days left");
+    }
 }
