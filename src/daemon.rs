@@ -1,8 +1,11 @@
 //! `draftwatch run`: the long-running daemon.
 //!
 //! Wires the stages together and keeps them on their schedules: one task per enabled source
-//! (poll on its cron schedule) and one digest task per distinct digest schedule (each
-//! recipient may have its own). SIGTERM and SIGINT cancel a shared token;
+//! (poll on its cron schedule), one digest task per distinct digest schedule (each
+//! recipient may have its own), an every-minute task retrying refused digests and, with
+//! admin addresses, an every-minute alert check. Two tasks that find the same pending digest
+//! due leave it to whichever claims it in the store first. SIGTERM and SIGINT cancel a
+//! shared token;
 //! a poll in progress stops between two requests and records what it has in one transaction,
 //! so no poll is ever half-written. SIGHUP (and any edit in the watchlists folder) reloads
 //! the watchlists; an invalid edit is logged and the last good version stays in force.
