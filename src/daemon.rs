@@ -1,19 +1,23 @@
 //! `draftwatch run`: the long-running daemon.
 //!
 //! Wires the stages together and keeps them on their schedules: one task per enabled source
-//! (poll on its cron schedule) and one digest task per distinct digest schedule (each
-//! recipient may have its own). SIGTERM and SIGINT cancel a shared token;
+//! (poll on its cron schedule), one digest task per distinct digest schedule (each
+//! recipient may have its own), an every-minute task retrying refused digests and, with
+//! admin addresses, an every-minute alert check. Two tasks that find the same pending digest
+//! due leave it to whichever claims it in the store first. SIGTERM and SIGINT cancel a
+//! shared token;
 //! a poll in progress stops between two requests and records what it has in one transaction,
 //! so no poll is ever half-written. SIGHUP (and any edit in the watchlists folder) reloads
 //! the watchlists; an invalid edit is logged and the last good version stays in force.
 //! Readiness and shutdown are reported to systemd when it asks for them.
 
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use chrono_tz::Tz;
+use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -28,7 +32,7 @@ use crate::matcher::reload::{DEFAULT_DEBOUNCE, ReloadTrigger, Reloader};
 use crate::pipeline::poll_source;
 use crate::schedule::CronSchedule;
 use crate::sources::{Fetcher, Source, build_source};
-use crate::store::Store;
+use crate::store::SharedStore;
 
 /// How long running jobs get to finish after a stop signal (below systemd's default
 /// TimeoutStopSec of 90 s).
@@ -42,7 +46,7 @@ const MAX_SLEEP: Duration = Duration::from_secs(60);
 struct Shared {
     config: Config,
     clock: Clock,
-    store: Mutex<Store>,
+    store: SharedStore,
     fetcher: Fetcher,
     mailer: Box<dyn Mailer>,
     watchlists: watch::Receiver<Arc<WatchlistSet>>,
@@ -51,7 +55,7 @@ struct Shared {
 
 /// Run the daemon until SIGTERM or SIGINT.
 pub async fn run(config: Config, watchlists: WatchlistSet, clock: Clock) -> anyhow::Result<()> {
-    let store = Store::open(&config.store.path)
+    let store = SharedStore::open(&config.store.path)
         .with_context(|| format!("opening the store {}", config.store.path.display()))?;
     let fetcher = Fetcher::new(&config.http).context("building the HTTP client")?;
     let mailer = build_mailer(&config.mail).context("setting up mail delivery")?;
@@ -64,7 +68,7 @@ pub async fn run(config: Config, watchlists: WatchlistSet, clock: Clock) -> anyh
     let shared = Arc::new(Shared {
         config,
         clock,
-        store: Mutex::new(store),
+        store,
         fetcher,
         mailer,
         watchlists: watchlists_rx,
@@ -72,102 +76,57 @@ pub async fn run(config: Config, watchlists: WatchlistSet, clock: Clock) -> anyh
     });
 
     let tracker = TaskTracker::new();
-    let tz = shared.config.timezone;
     for source_config in shared.config.sources.iter().filter(|s| s.enabled) {
         let source: Arc<dyn Source> = Arc::from(build_source(source_config));
-        let shared = Arc::clone(&shared);
-        let schedule = source_config.schedule.clone();
-        tracker.spawn(async move {
-            let job_name = format!("poll {}", source.name());
-            run_on_schedule(&job_name, &schedule, tz, &shared.clock, &shared.cancel, || {
-                let shared = Arc::clone(&shared);
+        let name = format!("poll {}", source.name());
+        spawn_scheduled(
+            &tracker,
+            &shared,
+            name,
+            &source_config.schedule,
+            move |shared| {
                 let source = Arc::clone(&source);
-                async move {
-                    if let Err(e) = poll_source(
-                        source.as_ref(),
-                        &shared.fetcher,
-                        &shared.store,
-                        &shared.clock,
-                        &shared.cancel,
-                    )
-                    .await
-                    {
-                        tracing::error!(source = source.name(), error = %e, "Could not record the poll in the store.");
-                    }
-                    refresh_calendars(&shared);
-                }
-            })
-            .await;
-        });
+                async move { poll_job(&shared, source.as_ref()).await }
+            },
+        );
     }
     // One digest job per distinct schedule, for the recipients on it.
     for (schedule, names) in shared.config.digest_schedules() {
-        let shared = Arc::clone(&shared);
         let names = Arc::new(names);
-        tracker.spawn(async move {
-            let job_name = format!("digest {schedule}");
-            run_on_schedule(
-                &job_name,
-                &schedule,
-                tz,
-                &shared.clock,
-                &shared.cancel,
-                || {
-                    let shared = Arc::clone(&shared);
-                    let names = Arc::clone(&names);
-                    async move { digest_job(&shared, &names).await }
-                },
-            )
-            .await;
-        });
+        spawn_scheduled(
+            &tracker,
+            &shared,
+            format!("digest {schedule}"),
+            &schedule,
+            move |shared| {
+                let names = Arc::clone(&names);
+                async move { digest_job(&shared, &names).await }
+            },
+        );
     }
+    // Digests the mail server could not take are retried when their back-off expires,
+    // not only at the next digest run.
+    if let Some(every_minute) = every_minute("digest retries") {
+        spawn_scheduled(
+            &tracker,
+            &shared,
+            "digest retry".to_owned(),
+            &every_minute,
+            |shared| async move { retry_job(&shared).await },
+        );
+    }
+    // Admin alerts: checked every minute; the watchlist folder is re-validated here
+    // because the reloader only logs a failed reload.
+    if !shared.config.admin.addresses.is_empty()
+        && let Some(every_minute) = every_minute("admin alerts")
     {
-        // Digests the mail server could not take are retried when their back-off expires,
-        // not only at the next digest run.
-        let shared = Arc::clone(&shared);
-        tracker.spawn(async move {
-            let Some(every_minute) = every_minute("digest retries") else {
-                return;
-            };
-            run_on_schedule("digest retry", &every_minute, tz, &shared.clock, &shared.cancel, || {
-                let shared = Arc::clone(&shared);
-                async move {
-                    let watchlists = Arc::clone(&shared.watchlists.borrow());
-                    let ctx = digest_context(&shared, &watchlists, shared.clock.now());
-                    match deliver_due_digests(&ctx).await {
-                        Ok(reports) => {
-                            for (message_id, report) in reports {
-                                tracing::info!(message_id, recipient = %report.recipient, outcome = ?report.outcome, "Digest retried.");
-                            }
-                        }
-                        Err(e) => tracing::error!(error = %e, "Digest retry failed."),
-                    }
-                }
-            })
-            .await;
-        });
-    }
-    if !shared.config.admin.addresses.is_empty() {
-        // Admin alerts: checked every minute; the watchlist folder is re-validated here
-        // because the reloader only logs a failed reload.
-        let shared = Arc::clone(&shared);
-        tracker.spawn(async move {
-            let Some(every_minute) = every_minute("admin alerts") else {
-                return;
-            };
-            run_on_schedule(
-                "admin alerts",
-                &every_minute,
-                tz,
-                &shared.clock,
-                &shared.cancel,
-                || {
-                    let shared = Arc::clone(&shared);
-                    async move { alert_job(&shared).await }
-                },
-            )
-            .await;
-        });
+        spawn_scheduled(
+            &tracker,
+            &shared,
+            "admin alerts".to_owned(),
+            &every_minute,
+            |shared| async move { alert_job(&shared).await },
+        );
     }
     tracker.close();
 
@@ -196,6 +155,65 @@ pub async fn run(config: Config, watchlists: WatchlistSet, clock: Clock) -> anyh
     Ok(())
 }
 
+/// Run `job` at every instant of `schedule` in a task of `tracker`, until shutdown.
+fn spawn_scheduled<F, Fut>(
+    tracker: &TaskTracker,
+    shared: &Arc<Shared>,
+    name: String,
+    schedule: &CronSchedule,
+    job: F,
+) where
+    F: Fn(Arc<Shared>) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let shared = Arc::clone(shared);
+    let for_job = Arc::clone(&shared);
+    let schedule = schedule.clone();
+    tracker.spawn(async move {
+        let tz = shared.config.timezone;
+        let each_run = move || job(Arc::clone(&for_job));
+        run_on_schedule(
+            &name,
+            &schedule,
+            tz,
+            &shared.clock,
+            &shared.cancel,
+            each_run,
+        )
+        .await;
+    });
+}
+
+/// One scheduled poll of `source`, then the calendar files (windows may have changed).
+async fn poll_job(shared: &Shared, source: &dyn Source) {
+    let polled = poll_source(
+        source,
+        &shared.fetcher,
+        &shared.store,
+        &shared.clock,
+        &shared.cancel,
+    )
+    .await;
+    if let Err(e) = polled {
+        tracing::error!(source = source.name(), error = %e, "Could not record the poll in the store.");
+    }
+    refresh_calendars(shared);
+}
+
+/// Send the pending digests whose back-off has expired.
+async fn retry_job(shared: &Shared) {
+    let watchlists = Arc::clone(&shared.watchlists.borrow());
+    let ctx = digest_context(shared, &watchlists, shared.clock.now());
+    match deliver_due_digests(&ctx).await {
+        Ok(reports) => {
+            for (message_id, report) in reports {
+                tracing::info!(message_id, recipient = %report.recipient, outcome = ?report.outcome, "Digest retried.");
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "Digest retry failed."),
+    }
+}
+
 /// A real (not dry) digest context over the daemon's shared state, for all recipients.
 fn digest_context<'a>(
     shared: &'a Shared,
@@ -204,7 +222,7 @@ fn digest_context<'a>(
 ) -> DigestContext<'a> {
     DigestContext {
         config: &shared.config,
-        store: &shared.store,
+        store: shared.store.as_mutex(),
         watchlists,
         mailer: shared.mailer.as_ref(),
         now,
@@ -229,7 +247,7 @@ async fn alert_job(shared: &Shared) {
     let problem = check_watchlists(&shared.config.watchlists_dir);
     let now = shared.clock.now();
     match send_due_alerts(
-        &shared.store,
+        shared.store.as_mutex(),
         &shared.config,
         shared.mailer.as_ref(),
         problem.as_ref(),
@@ -267,20 +285,44 @@ fn refresh_calendars(shared: &Shared) {
     }
 }
 
+/// SIGTERM and SIGINT, the two ways systemd or an admin asks draftwatch to stop; shared by
+/// the daemon and `draftwatch poll` so both stop the same way.
+pub(crate) struct StopSignals {
+    terminate: Signal,
+    interrupt: Signal,
+}
+
+impl StopSignals {
+    /// Take over both signals (from here on they no longer kill the process).
+    pub(crate) fn install() -> anyhow::Result<Self> {
+        Ok(StopSignals {
+            terminate: signal(SignalKind::terminate()).context("installing the SIGTERM handler")?,
+            interrupt: signal(SignalKind::interrupt()).context("installing the SIGINT handler")?,
+        })
+    }
+
+    /// Wait for the next stop signal; its name, for the log.
+    pub(crate) async fn recv(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.terminate.recv() => "SIGTERM",
+            _ = self.interrupt.recv() => "SIGINT",
+        }
+    }
+}
+
 /// Wait for SIGTERM or SIGINT (then cancel) while serving SIGHUP (reload watchlists).
 async fn wait_for_signals(
     cancel: &CancellationToken,
     reload: &ReloadTrigger,
 ) -> anyhow::Result<()> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut terminate =
-        signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
-    let mut interrupt = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+    let mut stop = StopSignals::install()?;
     let mut hangup = signal(SignalKind::hangup()).context("installing the SIGHUP handler")?;
     loop {
         tokio::select! {
-            _ = terminate.recv() => { tracing::info!("SIGTERM received."); break; }
-            _ = interrupt.recv() => { tracing::info!("SIGINT received."); break; }
+            signal = stop.recv() => {
+                tracing::info!(signal, "Stop signal received.");
+                break;
+            }
             _ = hangup.recv() => {
                 tracing::info!("SIGHUP received: reloading watchlists.");
                 reload.request();

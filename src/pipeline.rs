@@ -6,14 +6,12 @@
 //! failure, and its error, so that `draftwatch` never reports "nothing new" for a portal it
 //! could not read.
 
-use std::sync::Mutex;
-
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
 use crate::sources::{Fetcher, Source};
-use crate::store::{PollCounts, PollFailure, PollRecord, Store, StoreError};
+use crate::store::{PollCounts, PollFailure, PollRecord, SharedStore, StoreError};
 
 /// What one poll did, for logs and for `draftwatch poll`.
 #[derive(Debug, Clone, Serialize)]
@@ -56,14 +54,6 @@ impl std::fmt::Display for PollSummary {
     }
 }
 
-/// Lock the store, turning a poisoned lock (a panic elsewhere while holding it) into an
-/// error rather than a second panic. SQLite's own transactions keep the data consistent.
-pub fn lock_store(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
-    store
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 /// Poll `source` once and record the result.
 ///
 /// Returns an error only when the store itself fails; portal failures are part of the
@@ -71,7 +61,7 @@ pub fn lock_store(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
 pub async fn poll_source(
     source: &dyn Source,
     fetcher: &Fetcher,
-    store: &Mutex<Store>,
+    store: &SharedStore,
     clock: &Clock,
     cancel: &CancellationToken,
 ) -> Result<PollSummary, StoreError> {
@@ -79,7 +69,7 @@ pub async fn poll_source(
     // Portal dates are Riga calendar days whatever the configured time zone.
     let today = clock.today(chrono_tz::Europe::Riga);
     let known = {
-        let store = lock_store(store);
+        let store = store.lock()?;
         let mut known = store.known_drafts(source.name())?;
         known.recheck = store.recheck_candidates(source.name(), today)?;
         known
@@ -93,7 +83,7 @@ pub async fn poll_source(
     let finished = clock.now();
     let error = output.error.as_ref().map(|e| e.to_string());
     let warnings: Vec<String> = output.warnings.iter().map(|w| w.to_string()).collect();
-    let counts = lock_store(store).record_poll_output(
+    let counts = store.lock()?.record_poll_output(
         &PollRecord {
             source: source.name(),
             started,

@@ -1,12 +1,21 @@
-//! `draftwatch run` as a process: it polls on its schedule and stops cleanly on SIGTERM.
+//! `draftwatch run` as a process: it polls on its schedule and stops cleanly on SIGTERM; and
+//! its digest jobs, run at the same moment through the library, send a digest once.
 
+mod cli_harness;
 mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{fixture, send_signal};
+use cli_harness::{Setup, child_draft, smtp_mail};
+use draftwatch::config::Config;
+use draftwatch::digest::{DigestContext, deliver_due_digests, send_digests_to};
+use draftwatch::mailer::build_mailer;
+use draftwatch::matcher::WatchlistSet;
+use draftwatch::store::{OutboxStatus, SharedStore};
+use support::smtp::{SmtpSink, Stage};
+use support::{day, fixture, record_polled, send_signal, utc};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -133,6 +142,81 @@ async fn daemon_polls_on_schedule_and_stops_on_sigterm() {
         .expect("daemon output");
     let log = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "clean exit after SIGTERM: {log}");
-    assert!(log.contains("SIGTERM received"), "{log}");
+    assert!(log.contains("Stop signal received."), "{log}");
+    assert!(log.contains("SIGTERM"), "{log}");
     assert!(log.contains("Stopped."), "{log}");
+}
+
+/// The daemon's two digest jobs in the same minute: the every-minute "digest retry" job
+/// (`deliver_due_digests`) and a recipient's scheduled run (`send_digests_to`), over one
+/// store, while a digest refused earlier is due. Both used to send it (two copies arrived);
+/// the outbox claim lets exactly one of them.
+#[tokio::test]
+async fn pending_digest_is_sent_once_when_retry_and_schedule_coincide() {
+    let sink = SmtpSink::start().await;
+    // Polls are not run here; the portal address only has to be valid.
+    let setup = Setup::new(
+        "https://tapportals.mk.gov.lv",
+        &smtp_mail(sink.port()),
+        &["berni"],
+    );
+    let config = Config::load(Some(&setup.config)).expect("test config loads");
+    let watchlists = WatchlistSet::load_dir(&config.watchlists_dir).expect("watchlists load");
+    let db = setup.store_path();
+    let scheduled = utc(2026, 9, 15, 5, 0);
+    let draft = child_draft((day(2026, 9, 1), day(2026, 9, 25)));
+    record_polled(&db, "tap", scheduled - chrono::Duration::hours(1), &[draft]);
+    let store = SharedStore::open(&db).expect("store opens");
+    let mailer = build_mailer(&config.mail).expect("mailer");
+    let names: Vec<String> = config.recipients.iter().map(|r| r.name.clone()).collect();
+    let ctx = |now| DigestContext {
+        config: &config,
+        store: store.as_mutex(),
+        watchlists: &watchlists,
+        mailer: mailer.as_ref(),
+        now,
+        dry_run: false,
+        only_recipient: None,
+    };
+
+    // The first attempt is refused for now: the digest stays pending, due a minute later.
+    sink.refuse_next(Stage::Data, 451, 1);
+    send_digests_to(&ctx(scheduled), &names)
+        .await
+        .expect("first run");
+    let pending = store
+        .lock()
+        .expect("store")
+        .list_outbox(Some(OutboxStatus::Pending), 10)
+        .expect("outbox");
+    assert_eq!(pending.len(), 1, "refused for now: {pending:?}");
+    assert!(sink.messages().is_empty());
+
+    // A minute later both jobs find it due and run concurrently.
+    let next_minute = pending[0].next_attempt_at;
+    let (retry_ctx, schedule_ctx) = (
+        ctx(next_minute + chrono::Duration::seconds(1)),
+        ctx(next_minute),
+    );
+    let (retried, scheduled_run) = tokio::join!(
+        deliver_due_digests(&retry_ctx),
+        send_digests_to(&schedule_ctx, &names)
+    );
+    retried.expect("retry job");
+    scheduled_run.expect("scheduled job");
+
+    let copies = sink
+        .messages()
+        .iter()
+        .filter(|message| String::from_utf8_lossy(&message.data).contains(&pending[0].message_id))
+        .count();
+    assert_eq!(copies, 1, "the pending digest arrived {copies} times");
+    assert_eq!(sink.messages().len(), 1, "nothing else was sent");
+    let entry = store
+        .lock()
+        .expect("store")
+        .get_outbox_entry(pending[0].id)
+        .expect("outbox")
+        .expect("entry");
+    assert_eq!(entry.status, OutboxStatus::Sent);
 }

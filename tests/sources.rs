@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -17,7 +16,7 @@ use draftwatch::sources::tap::{
     ParseError, TapParticipation, parse_detail_page, parse_list_page, parse_window,
 };
 use draftwatch::sources::{PollOutput, Source, SourceError, SourceWarning};
-use draftwatch::store::{DraftField, NewOutboxEntry, PollRecord, Store};
+use draftwatch::store::{DraftField, NewOutboxEntry, PollRecord, SharedStore, Store};
 use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 use url::Url;
@@ -984,7 +983,7 @@ fn store_following_a_page_two_draft(server: &MockServer, db: &Path) -> (Store, S
     (store, followed)
 }
 
-async fn poll_into(server: &MockServer, store: &Mutex<Store>, now: &str) -> PollSummary {
+async fn poll_into(server: &MockServer, store: &SharedStore, now: &str) -> PollSummary {
     let source = TapParticipation::with_limits("tap", Url::parse(&server.uri()).unwrap(), 5, 5);
     let fetcher = Fetcher::new(&http_config()).unwrap();
     poll_source(
@@ -1022,12 +1021,12 @@ async fn deadline_moved_on_page_two_is_never_noticed() {
     .expect(1)
     .mount(&server)
     .await;
-    let store = Mutex::new(store);
+    let store = SharedStore::new(store);
     let summary = poll_into(&server, &store, "2026-09-02T09:00:00Z").await;
     assert_eq!(summary.error, None);
     assert_eq!(summary.counts.changed, 1, "{summary}");
 
-    let store = store.into_inner().unwrap();
+    let store = store.lock().unwrap();
     let stored = store
         .find_drafts_by_display_id(&followed.external_id)
         .unwrap()
@@ -1119,12 +1118,12 @@ async fn vanished_draft_stays_open_forever() {
     .expect(1)
     .mount(&server)
     .await;
-    let store = Mutex::new(store);
+    let store = SharedStore::new(store);
     poll_into(&server, &store, "2026-09-02T09:00:00Z").await;
     // A second poll neither asks again nor records the news again.
     poll_into(&server, &store, "2026-09-02T10:00:00Z").await;
 
-    let store = store.into_inner().unwrap();
+    let store = store.lock().unwrap();
     let stored = store
         .find_drafts_by_display_id(&followed.external_id)
         .unwrap()

@@ -27,7 +27,6 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use chrono::{DateTime, DurationRound, NaiveDate, Utc};
-use lettre::Address;
 use lettre::address::Envelope;
 
 use crate::config::{Config, RecipientConfig};
@@ -382,6 +381,11 @@ async fn deliver_due_for(
         .into_iter()
         .filter(|entry| names.contains(entry.recipient.as_str()))
     {
+        // Another job (the retry loop, a scheduled run, `draftwatch digest`) may be sending
+        // it right now: only the one holding the claim sends.
+        if !ctx.lock_store()?.claim_outbox_entry(entry.id, ctx.now)? {
+            continue;
+        }
         let outcome = deliver(ctx, &entry).await?;
         reports.push((
             entry.message_id.clone(),
@@ -472,19 +476,10 @@ fn retry_delay(ctx: &DigestContext<'_>, attempt: u32) -> chrono::TimeDelta {
         .map_or(MAX_RETRY_DELAY, |delay| delay.min(MAX_RETRY_DELAY))
 }
 
-/// The envelope recorded with a digest.
+/// The envelope recorded with a digest ([`OutboxEntry::envelope`]); the error is the reason
+/// recorded on the digest.
 fn envelope_of(entry: &OutboxEntry) -> Result<Envelope, String> {
-    let parse = |text: &str| {
-        text.parse::<Address>()
-            .map_err(|error| format!("recorded address {text:?} is invalid: {error}"))
-    };
-    let from = parse(&entry.envelope_from)?;
-    let to = entry
-        .envelope_to
-        .iter()
-        .map(|text| parse(text))
-        .collect::<Result<Vec<_>, _>>()?;
-    Envelope::new(Some(from), to).map_err(|error| format!("recorded envelope is invalid: {error}"))
+    entry.envelope().map_err(|error| error.to_string())
 }
 
 fn chosen_recipients<'c>(ctx: &DigestContext<'c>) -> Result<Vec<&'c RecipientConfig>, DigestError> {

@@ -42,11 +42,15 @@ pub fn render_verdicts(verdicts: &[WatchlistVerdict]) -> String {
     out
 }
 
+/// A score as people write it: "1", "0.75"; never "-0" (a sum of weights that cancels out
+/// to negative zero, or a tiny negative rounded away, is plain zero).
 fn format_score(score: f64) -> String {
-    if score.fract() == 0.0 {
-        format!("{score:.0}")
+    // Round first, then add 0.0, which turns -0.0 into 0.0.
+    let rounded = (score * 100.0).round() / 100.0 + 0.0;
+    if rounded.fract() == 0.0 {
+        format!("{rounded:.0}")
     } else {
-        format!("{score:.2}")
+        format!("{rounded:.2}")
     }
 }
 
@@ -109,5 +113,14 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("x: no match (score 0)"), "{text}");
+    }
+
+    #[test]
+    fn explain_prints_score_0_not_minus_0() {
+        assert_eq!(format_score(-0.0), "0");
+        assert_eq!(format_score(-0.001), "0");
+        assert_eq!(format_score(-1.0), "-1");
+        assert_eq!(format_score(0.75), "0.75");
+        assert_eq!(format_score(2.0), "2");
     }
 }

@@ -7,11 +7,11 @@
 //! delivery bookkeeping (`deliveries`), the digest ledger with reminders (`outbox`) and
 //! admin alerts sent once per incident (`alerts`).
 //!
-//! It is not responsible for scheduling, matching or sending mail, and it is not async: callers
-//! in async code share it behind a `std::sync::Mutex` and call it directly on the runtime's
-//! worker thread, holding the lock only for short synchronous calls and never across an
-//! `.await`. Each call is one small query or transaction on a local file, so it blocks that
-//! thread briefly (up to `BUSY_TIMEOUT` when another process holds the write lock).
+//! It is not responsible for scheduling, matching or sending mail, and it is not async: jobs
+//! that share one store hold it as a [`SharedStore`] and lock it for short synchronous calls,
+//! never across an `.await`.
+//! Each call is one small query or transaction on a local file, so it blocks the calling
+//! worker thread briefly (up to `BUSY_TIMEOUT` when another process holds the write lock).
 //!
 //! Storage conventions: instants are UTC RFC 3339 text with nanoseconds and a `Z` suffix (fixed
 //! width, so text order is time order); comment-window days are Riga-local `YYYY-MM-DD` text.
@@ -23,6 +23,7 @@ mod outbox;
 mod polls;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
@@ -33,7 +34,10 @@ use rusqlite_migration::{Migrations, SchemaVersion};
 
 pub use alerts::{AlertKey, AlertRow};
 pub use drafts::{DraftChange, DraftField, DraftFilter};
-pub use outbox::{NewOutboxEntry, OutboxEntry, OutboxStatus, ReminderKey};
+pub use outbox::{
+    NewOutboxEntry, OUTBOX_CLAIM_LEASE, OutboxEntry, OutboxStatus, RecordedEnvelopeError,
+    ReminderKey,
+};
 pub use polls::{PollCounts, PollFailure, PollOutcome, PollRecord, PollRow};
 
 /// The migrations, embedded at build time so the binary carries its own schema.
@@ -123,6 +127,18 @@ pub enum StoreError {
         action: &'static str,
         /// What SQLite said.
         source: rusqlite::Error,
+    },
+    /// A job panicked while it held the shared store, so whatever it was doing in memory
+    /// was cut short. SQLite rolled back its unfinished transaction, but the process is in
+    /// a state nobody planned for; restarting draftwatch is the way out.
+    #[error(
+        "database {}: unusable in this process since a job panicked while using it; restart \
+         draftwatch",
+        .path.display()
+    )]
+    Poisoned {
+        /// The database file.
+        path: PathBuf,
     },
 }
 
@@ -269,6 +285,50 @@ fn optional_date_column(
             .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, Type::Text, Box::new(e)))
     })
     .transpose()
+}
+
+/// One store shared by the jobs of a process (the daemon's polls, digests and alerts, or a
+/// CLI command), with one locking rule for all of them.
+///
+/// Why one rule: callers used to differ, one carrying on after a panic elsewhere while others
+/// refused. A panic while holding the lock means that job's work was cut short at a point
+/// nobody planned for, so every caller now gets [`StoreError::Poisoned`] instead of guessing.
+#[derive(Debug)]
+pub struct SharedStore {
+    store: Mutex<Store>,
+    /// The database file, kept outside the lock so a poisoned lock can still name it.
+    path: PathBuf,
+}
+
+impl SharedStore {
+    /// Share `store`.
+    pub fn new(store: Store) -> Self {
+        let path = store.path().to_path_buf();
+        SharedStore {
+            store: Mutex::new(store),
+            path,
+        }
+    }
+
+    /// Open the database at `path` (see [`Store::open`]) and share it.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Store::open(path).map(SharedStore::new)
+    }
+
+    /// The store, for one short synchronous use; never hold the guard across an `.await`.
+    pub fn lock(&self) -> Result<MutexGuard<'_, Store>, StoreError> {
+        self.store.lock().map_err(|_| StoreError::Poisoned {
+            path: self.path.clone(),
+        })
+    }
+
+    /// The lock itself, for the digest and alert code that still takes `&Mutex<Store>`.
+    ///
+    /// Transitional: once those take a [`SharedStore`] this goes, so that [`Self::lock`] is
+    /// the only way in.
+    pub fn as_mutex(&self) -> &Mutex<Store> {
+        &self.store
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! handed to the mail server, and marked sent (with its deliveries and reminders) in one
 //! transaction once the server accepted it. A crash or an unreachable server therefore
 //! never loses a digest, and a retry sends the very same message with the same Message-ID.
+//! A job claims a pending digest before sending it (a lease, [`OUTBOX_CLAIM_LEASE`]), so two
+//! jobs that find it due at the same moment never both send it.
 //!
 //! This file keeps the books; deciding what goes into a digest, when to retry and how to
 //! talk SMTP belongs to [`crate::digest`] and [`crate::mailer`].
@@ -9,7 +11,9 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use lettre::Address;
+use lettre::address::{AddressError, Envelope};
 use rusqlite::types::Type;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
@@ -157,6 +161,65 @@ impl fmt::Display for OutboxEntry {
     }
 }
 
+/// How long a job's claim on a pending digest lasts (see [`Store::claim_outbox_entry`]).
+///
+/// Why this long: it must outlast one send (every SMTP step is bounded by `[mail.smtp]
+/// timeout`, 30 s by default), or a second job could take over a digest still on its way
+/// and send it twice; and it is the longest a digest waits after its sender crashed.
+pub const OUTBOX_CLAIM_LEASE: TimeDelta = TimeDelta::minutes(10);
+
+/// A recorded envelope that no longer parses (the row was edited by hand, or written by a
+/// draftwatch with a laxer address check). Sending it cannot succeed, ever.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordedEnvelopeError {
+    /// One recorded address is not an e-mail address.
+    #[error("recorded address {address:?} is invalid: {source}")]
+    Address {
+        /// The address as recorded.
+        address: String,
+        /// Why it does not parse.
+        source: AddressError,
+    },
+    /// The addresses parse but do not make an envelope (e.g. no recipient at all).
+    #[error("recorded envelope is invalid: {0}")]
+    Envelope(#[source] lettre::error::Error),
+}
+
+impl OutboxEntry {
+    /// The envelope recorded with the digest, so that every (re)send reaches exactly the
+    /// addresses it was built for, whatever the configuration says today. Used by the
+    /// scheduled delivery and by an admin's `outbox --resend` alike.
+    pub fn envelope(&self) -> Result<Envelope, RecordedEnvelopeError> {
+        let parse = |text: &str| {
+            text.parse::<Address>()
+                .map_err(|source| RecordedEnvelopeError::Address {
+                    address: text.to_owned(),
+                    source,
+                })
+        };
+        let from = parse(&self.envelope_from)?;
+        let to = self
+            .envelope_to
+            .iter()
+            .map(|text| parse(text))
+            .collect::<Result<Vec<_>, _>>()?;
+        Envelope::new(Some(from), to).map_err(RecordedEnvelopeError::Envelope)
+    }
+}
+
+/// Whether the process `pid` that claimed a digest may still be sending it. The database is
+/// on a local disk (write-ahead logging needs one), so the claimant ran on this machine: it
+/// is known to be gone when `/proc` is there and its entry is not. This process counts as
+/// running (another of its jobs holds the claim); so does any process when `/proc` is
+/// missing, and then only the lease frees the claim.
+fn claimant_may_be_running(pid: i64) -> bool {
+    if pid == i64::from(std::process::id()) {
+        return true;
+    }
+    let proc_root = std::path::Path::new("/proc");
+    !proc_root.join("self").exists() || proc_root.join(pid.to_string()).exists()
+}
+
 /// A stored status value this binary does not know.
 #[derive(Debug, thiserror::Error)]
 #[error("unknown outbox status {0:?}")]
@@ -280,6 +343,48 @@ impl Store {
             .map_err(|e| self.query_error("recording a re-sent digest", e))
     }
 
+    /// Claim pending digest `id` for sending at `now`: true when this caller now owns it
+    /// until `now` + [`OUTBOX_CLAIM_LEASE`], false when it is no longer pending, not due, or
+    /// another job holds a live claim (that job sends it; the caller must not).
+    ///
+    /// Why: two jobs can find the same digest due in the same minute (the daemon's retry
+    /// job and a scheduled digest run, or the daemon and `draftwatch digest`), and each
+    /// used to send it. The check and the claim are one write transaction, so exactly one
+    /// of them wins. Marking the digest sent, retried or failed releases the claim. A claim
+    /// whose process is gone (a crash, `kill -9`) is taken over at once, so the restarted
+    /// daemon repeats the digest without waiting; failing that, the lease runs out.
+    pub fn claim_outbox_entry(&mut self, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let now_text = timestamp_to_sql(now);
+        let until = timestamp_to_sql(now + OUTBOX_CLAIM_LEASE);
+        let write = |conn: &mut rusqlite::Connection| -> rusqlite::Result<bool> {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let holder: Option<(Option<i64>, Option<String>)> = tx
+                .query_row(
+                    "SELECT claimed_by, claimed_until FROM outbox \
+                     WHERE id = ?1 AND status = 'pending' AND next_attempt_at <= ?2",
+                    params![id, now_text],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            let Some((claimed_by, claimed_until)) = holder else {
+                return Ok(false);
+            };
+            if let (Some(pid), Some(claimed_until)) = (claimed_by, claimed_until)
+                && claimed_until > now_text
+                && claimant_may_be_running(pid)
+            {
+                return Ok(false);
+            }
+            tx.execute(
+                "UPDATE outbox SET claimed_by = ?1, claimed_until = ?2 WHERE id = ?3",
+                params![std::process::id(), until, id],
+            )?;
+            tx.commit()?;
+            Ok(true)
+        };
+        write(&mut self.conn).map_err(|e| self.query_error("claiming a digest for sending", e))
+    }
+
     /// Pending digests whose next attempt is due at `now`, oldest first.
     pub fn due_outbox(&self, now: DateTime<Utc>) -> Result<Vec<OutboxEntry>, StoreError> {
         self.query_outbox(
@@ -328,7 +433,7 @@ impl Store {
             }
             tx.execute(
                 "UPDATE outbox SET status = 'sent', sent_at = ?1, attempts = attempts + 1, \
-                 last_error = NULL WHERE id = ?2",
+                 last_error = NULL, claimed_by = NULL, claimed_until = NULL WHERE id = ?2",
                 params![at, id],
             )?;
             {
@@ -388,7 +493,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         let result = self.conn.execute(
             "UPDATE outbox SET status = ?1, attempts = attempts + 1, last_error = ?2, \
-             next_attempt_at = ?3 WHERE id = ?4 AND status = 'pending'",
+             next_attempt_at = ?3, claimed_by = NULL, claimed_until = NULL \
+             WHERE id = ?4 AND status = 'pending'",
             params![status, error, timestamp_to_sql(next_attempt_at), id],
         );
         result
@@ -485,5 +591,95 @@ impl Store {
             rows.collect()
         };
         read().map_err(|e| self.query_error("reading the outbox", e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(minute: u32) -> DateTime<Utc> {
+        chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 9, 15, 5, minute, 0)
+            .single()
+            .expect("valid instant")
+    }
+
+    /// A store file with one pending digest due at minute 0.
+    fn store_with_pending_digest() -> (tempfile::TempDir, Store, i64) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = Store::open(&dir.path().join("claims.sqlite3")).expect("store opens");
+        let to = vec!["koordinators@example.org".to_owned()];
+        let id = store
+            .record_outbox(&NewOutboxEntry {
+                recipient: "tīkls",
+                scheduled_for: at(0),
+                built_at: at(0),
+                message_id: "<claims@example.org>",
+                subject: "Digest",
+                envelope_from: "draftwatch@example.org",
+                envelope_to: &to,
+                raw_message: b"Subject: Digest\r\n\r\nbody\r\n",
+                draft_ids: &[],
+                reminders: &[],
+            })
+            .expect("recorded")
+            .expect("new entry");
+        (dir, store, id)
+    }
+
+    #[test]
+    fn a_claim_excludes_others_until_released_expired_or_its_process_is_gone() {
+        let (_dir, mut store, id) = store_with_pending_digest();
+        assert!(store.claim_outbox_entry(id, at(0)).expect("claim"));
+        assert!(
+            !store.claim_outbox_entry(id, at(1)).expect("claim"),
+            "a live claim is not taken twice"
+        );
+        // The holder crashed: once the lease ran out, another job takes the digest over.
+        let lapsed = at(0) + OUTBOX_CLAIM_LEASE;
+        assert!(store.claim_outbox_entry(id, lapsed).expect("claim"));
+
+        // A refusal for now releases the claim; the digest is claimable again when due.
+        let next = lapsed + TimeDelta::minutes(1);
+        store
+            .mark_outbox_retry(id, "451 try later", next)
+            .expect("retry recorded");
+        assert!(
+            !store.claim_outbox_entry(id, lapsed).expect("claim"),
+            "not due before its next attempt"
+        );
+        assert!(store.claim_outbox_entry(id, next).expect("claim"));
+
+        // The claimant was killed: its claim is taken over at once, lease or not.
+        let gone_process = 999_999_999;
+        store
+            .conn
+            .execute(
+                "UPDATE outbox SET claimed_by = ?1 WHERE id = ?2",
+                params![gone_process, id],
+            )
+            .expect("claim handed to a process that is gone");
+        assert!(store.claim_outbox_entry(id, next).expect("claim"));
+
+        store.mark_outbox_sent(id, next).expect("sent");
+        let later = next + OUTBOX_CLAIM_LEASE;
+        assert!(
+            !store.claim_outbox_entry(id, later).expect("claim"),
+            "a sent digest is never claimed"
+        );
+    }
+
+    #[test]
+    fn the_recorded_envelope_is_rebuilt_or_its_bad_address_named() {
+        let (_dir, store, id) = store_with_pending_digest();
+        let mut entry = store.get_outbox_entry(id).expect("read").expect("entry");
+        let envelope = entry.envelope().expect("valid envelope");
+        assert_eq!(envelope.to()[0].to_string(), "koordinators@example.org");
+        entry.envelope_to = vec!["not an address".to_owned()];
+        let error = entry.envelope().expect_err("invalid address").to_string();
+        assert!(
+            error.starts_with("recorded address \"not an address\" is invalid"),
+            "{error}"
+        );
     }
 }

@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use draftwatch::model::{CommentWindow, ScrapedDraft};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -90,8 +91,9 @@ watchlists = [{followed}]
         self.run_at_with_env(now, args, &[]).await
     }
 
-    /// Run the binary at `now` with extra environment variables (e.g. a failpoint).
-    pub async fn run_at_with_env(&self, now: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+    /// The binary with this configuration at `now` and `args`, in the folder, not started
+    /// (for tests that signal it while it runs).
+    pub fn command_at(&self, now: &str, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_draftwatch"));
         command
             .arg("--config")
@@ -101,6 +103,17 @@ watchlists = [{followed}]
             .current_dir(self.dir.path())
             .env("RUST_LOG", "warn")
             .env_remove("DRAFTWATCH_FAILPOINT");
+        command
+    }
+
+    /// The store file the binary writes (the configuration's relative `data/...` path).
+    pub fn store_path(&self) -> PathBuf {
+        self.dir.path().join("data/draftwatch.sqlite3")
+    }
+
+    /// Run the binary at `now` with extra environment variables (e.g. a failpoint).
+    pub async fn run_at_with_env(&self, now: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut command = self.command_at(now, args);
         for (key, value) in env {
             command.env(key, value);
         }
@@ -124,6 +137,27 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Output {
         .env("RUST_LOG", "warn")
         .output()
         .expect("the draftwatch binary runs")
+}
+
+/// A draft about children (the shipped `berni` watchlist fires on it), TA number
+/// `26-TA-100`, commentable from `window.0` to `window.1`, as a poll would have read it.
+pub fn child_draft(window: (chrono::NaiveDate, chrono::NaiveDate)) -> ScrapedDraft {
+    ScrapedDraft {
+        external_id: "uuid-100".to_owned(),
+        ta_number: Some("26-TA-100".to_owned()),
+        title: "Grozījumi Bērnu tiesību aizsardzības likumā".to_owned(),
+        kind: Some("Publiskā apspriešana".to_owned()),
+        ministry: Some("Labklājības ministrija".to_owned()),
+        stage: None,
+        url: "https://tapportals.mk.gov.lv/public_participation/uuid-100".to_owned(),
+        window: Some(CommentWindow {
+            from: window.0,
+            to: window.1,
+        }),
+        detail: None,
+        detail_error: None,
+        ..Default::default()
+    }
 }
 
 /// Standard output, lossily decoded.

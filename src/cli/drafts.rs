@@ -1,0 +1,86 @@
+//! `draftwatch drafts`: list the stored drafts, with the watchlists each one fires, as text
+//! for a person or as JSON lines for a script.
+
+use std::process::ExitCode;
+
+use super::open_store;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::matcher::WatchlistSet;
+use crate::store::DraftFilter;
+
+/// Every stored draft (only those open today with `open`), one line each.
+pub(super) fn list_drafts(
+    config: &Config,
+    watchlists: &WatchlistSet,
+    clock: &Clock,
+    open: bool,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let today = clock.today(config.timezone);
+    let store = open_store(config)?;
+    let filter = DraftFilter {
+        open_on: open.then_some(today),
+        source: None,
+    };
+    let drafts = store.list_drafts(&filter)?;
+    drop(store);
+    let mut out = String::new();
+    for draft in &drafts {
+        let hit: Vec<String> = watchlists
+            .evaluate(&draft.match_input())
+            .into_iter()
+            .filter(|v| v.fired)
+            .map(|v| v.watchlist)
+            .collect();
+        if json {
+            let line = serde_json::json!({
+                "id": draft.display_id(),
+                "source": draft.source,
+                "external_id": draft.external_id,
+                "title": draft.title,
+                "url": draft.url,
+                "kind": draft.kind,
+                "ministry": draft.ministry,
+                "stage": draft.stage,
+                "window_from": draft.window.map(|w| w.from.to_string()),
+                "window_to": draft.window.map(|w| w.to.to_string()),
+                "days_left": draft.window.map(|w| w.days_left(today)),
+                "policy_areas": draft.policy_areas,
+                "watchlists": hit,
+                "first_seen": draft.first_seen.to_rfc3339(),
+                "last_changed": draft.last_changed.to_rfc3339(),
+            });
+            out.push_str(&line.to_string());
+        } else {
+            let window = draft
+                .window
+                .map(|w| {
+                    format!(
+                        "{} – {}",
+                        w.from.format("%d.%m.%Y"),
+                        w.to.format("%d.%m.%Y")
+                    )
+                })
+                .unwrap_or_else(|| "-".into());
+            let marks = if hit.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", hit.join(", "))
+            };
+            out.push_str(&format!(
+                "{:<12} {:<25} {}{}",
+                draft.display_id(),
+                window,
+                draft.title,
+                marks
+            ));
+        }
+        out.push('\n');
+    }
+    print!("{out}");
+    if !json {
+        eprintln!("{} drafts.", drafts.len());
+    }
+    Ok(ExitCode::SUCCESS)
+}
