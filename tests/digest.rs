@@ -896,3 +896,177 @@ async fn oversized_digest_is_cut_and_the_rest_comes_next_time() {
         );
     }
 }
+
+/// Every part of a digest that carries a label, in both languages: all groups, a reminder,
+/// every kind of change, a healthy and a failing source, the cut note, the calendar note,
+/// and a digest with nothing new. The snapshot pins the exact bytes, so moving labels out
+/// of the templates cannot change a single character of what recipients read.
+#[test]
+fn every_label_renders_exactly_as_the_snapshot_in_both_languages() {
+    use draftwatch::config::Language;
+    use draftwatch::digest::{
+        ChangeItem, ChangeNote, DigestContents, DigestItem, ReminderItem, SourceHealth, Templates,
+        WindowState,
+    };
+    use draftwatch::matcher::{Field, WatchlistVerdict};
+    use draftwatch::model::StoredDraft;
+    use draftwatch::store::ReminderKey;
+
+    let today = day(2026, 9, 15);
+    let soon = draft_with_window(
+        1,
+        "Noteikumi par bērnu uzturlīdzekļiem un <b>citiem</b> jautājumiem, kas ir pietiekami gari, lai tiktu aplauzti",
+        day(2026, 9, 1),
+        day(2026, 9, 16),
+    );
+    let mut open = draft_with_window(
+        2,
+        "Grozījumi Bērnu tiesību aizsardzības likumā",
+        day(2026, 9, 1),
+        day(2026, 9, 25),
+    );
+    open.description = Some(
+        "Ievads par daudz ko citu, kas nav svarīgs. Projekts paredz stiprināt bērnu tiesību \
+         aizsardzību ģimenēs un skolās, kā arī pašvaldību atbalstu audžuģimenēm visā Latvijā."
+            .to_owned(),
+    );
+    let not_started = draft_with_window(
+        3,
+        "Audžuģimeņu noteikumi",
+        day(2026, 9, 20),
+        day(2026, 10, 5),
+    );
+    let mut coordination = draft(4, "Bērnu aizsardzības centra nolikums");
+    coordination.kind = None;
+    coordination.ministry = None;
+    let reminded = draft_with_window(
+        5,
+        "Bērnu nometņu noteikumi",
+        day(2026, 9, 1),
+        day(2026, 9, 16),
+    );
+    let changed = draft_with_window(
+        6,
+        "Ģimenes valsts pabalsta likums bērniem",
+        day(2026, 9, 1),
+        day(2026, 10, 9),
+    );
+    let verdict = |d: &StoredDraft, word: &str| {
+        let mut hits = vec![hit(Field::Title, &d.title, word)];
+        if let Some(description) = &d.description {
+            hits.push(hit(Field::Description, description, "bērnu"));
+        }
+        fired("berni", hits)
+    };
+    let verdicts = [
+        verdict(&soon, "bērnu"),
+        verdict(&open, "Bērnu"),
+        fired(
+            "audzugimenes",
+            vec![hit(Field::Title, &not_started.title, "Audžuģimeņu")],
+        ),
+        verdict(&coordination, "Bērnu"),
+        verdict(&reminded, "Bērnu"),
+        verdict(&changed, "bērniem"),
+    ];
+    let second = fired(
+        "vardarbiba",
+        vec![hit(Field::Title, &open.title, "Bērnu tiesību aizsardzības")],
+    );
+    let drafts = [soon, open, not_started, coordination, reminded, changed];
+    fn listed<'a>(
+        draft: &'a StoredDraft,
+        matches: Vec<&'a WatchlistVerdict>,
+        today: NaiveDate,
+    ) -> DigestItem<'a> {
+        DigestItem {
+            draft,
+            window_state: WindowState::of(draft.window.as_ref(), today),
+            matches,
+        }
+    }
+    let full = DigestContents {
+        closing_soon: vec![listed(&drafts[0], vec![&verdicts[0]], today)],
+        open: vec![
+            listed(&drafts[1], vec![&verdicts[1], &second], today),
+            listed(&drafts[2], vec![&verdicts[2]], today),
+        ],
+        coordination: vec![listed(&drafts[3], vec![&verdicts[3]], today)],
+        reminders: vec![ReminderItem {
+            item: listed(&drafts[4], vec![&verdicts[4]], today),
+            key: ReminderKey {
+                draft_id: 5,
+                window_to: day(2026, 9, 16),
+                days_before: 1,
+            },
+        }],
+        changes: vec![ChangeItem {
+            item: listed(&drafts[5], vec![&verdicts[5]], today),
+            notes: vec![
+                ChangeNote::DeadlineMoved {
+                    from: day(2026, 9, 25),
+                    to: day(2026, 10, 9),
+                },
+                ChangeNote::WindowReopened {
+                    from: day(2026, 9, 10),
+                    to: day(2026, 10, 9),
+                },
+                ChangeNote::WindowOpened {
+                    to: day(2026, 10, 9),
+                },
+                ChangeNote::StageChanged {
+                    from: None,
+                    to: Some("Izsludināts VSS".to_owned()),
+                },
+            ],
+        }],
+        sources: vec![
+            SourceHealth {
+                name: "tap".to_owned(),
+                last_success: Some(utc(2026, 9, 15, 5, 10)),
+                failing: None,
+            },
+            SourceHealth {
+                name: "tap-atzinumi".to_owned(),
+                last_success: None,
+                failing: Some(
+                    "the list page markup changed: no table with the expected columns".to_owned(),
+                ),
+            },
+        ],
+        left_out: 2,
+    };
+    let empty = DigestContents {
+        sources: full.sources[..1].to_vec(),
+        ..DigestContents::default()
+    };
+    let templates = Templates::embedded().expect("embedded templates");
+    let mut output = String::new();
+    for language in [Language::Lv, Language::En] {
+        let who = recipient("Tīkls", &[GOOD], &["berni"], language);
+        for (case, contents) in [("full", &full), ("empty", &empty)] {
+            let digest = templates
+                .render_contents(&who, contents, today, chrono_tz::Europe::Riga)
+                .expect("renders");
+            output.push_str(&format!(
+                "===== {language:?} {case}: {}\n----- text\n{}\n----- html\n{}\n----- calendar\n{}\n",
+                digest.subject,
+                digest.text,
+                digest.html,
+                digest.calendar.unwrap_or_default()
+            ));
+        }
+    }
+    let expected_path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/digest_every_label.txt");
+    // UPDATE_SNAPSHOTS=1 rewrites the file after a deliberate change; review the diff.
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&expected_path, &output).expect("write snapshot");
+    }
+    let expected = std::fs::read_to_string(&expected_path).expect("snapshot file");
+    assert!(
+        output == expected,
+        "rendered output differs from {}",
+        expected_path.display()
+    );
+}
