@@ -18,7 +18,6 @@
 //! The binary (`src/main.rs`) only parses the command line and calls [`cli`].
 
 pub mod alerts;
-pub mod calendar;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use draftwatch::calendar::unfold;
 use draftwatch::config::Config;
+use draftwatch::digest::calendar::unfold;
 use draftwatch::digest::{
     DigestContext, DigestSummary, RecipientOutcome, RecordOutcome, record_digests, send_digests,
 };

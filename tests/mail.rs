@@ -7,11 +7,12 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use draftwatch::config::{Language, PasswordSource, TlsMode};
-use draftwatch::digest::render::{build_message, new_message_id};
+use draftwatch::digest::render::build_message;
 use draftwatch::digest::{
     EvaluatedDraft, RenderedDigest, Templates, WindowState, days_left_phrase, format_window,
     highlight_html, select_items,
 };
+use draftwatch::mailer::new_message_id;
 use draftwatch::mailer::{FileMailer, MailError, Mailer, SmtpMailer};
 use draftwatch::matcher::Field;
 use draftwatch::model::CommentWindow;

@@ -13,8 +13,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::config::{DigestConfig, RecipientConfig};
 use crate::store::{DraftChange, DraftField, ReminderKey};
 
-use super::lang::WindowState;
-use super::select::{DigestItem, EvaluatedDraft, select_items};
+use super::item::{ChangeNote, DigestItem, EvaluatedDraft, WindowState};
+use super::select::select_items;
 
 /// A draft reported before whose deadline is near: mentioned again, once per configured
 /// "days before".
@@ -24,37 +24,6 @@ pub struct ReminderItem<'a> {
     pub item: DigestItem<'a>,
     /// The reminder, recorded once the digest is accepted.
     pub key: ReminderKey,
-}
-
-/// One thing that changed about a draft reported before.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ChangeNote {
-    /// The last day to comment moved.
-    DeadlineMoved {
-        /// The previous last day.
-        from: NaiveDate,
-        /// The new last day.
-        to: NaiveDate,
-    },
-    /// A window that had ended runs again, until `to`.
-    WindowReopened {
-        /// The previous last day (in the past).
-        from: NaiveDate,
-        /// The new last day.
-        to: NaiveDate,
-    },
-    /// A draft without a public window got one.
-    WindowOpened {
-        /// Its last day.
-        to: NaiveDate,
-    },
-    /// The stage of the legislative process changed.
-    StageChanged {
-        /// The previous stage.
-        from: Option<String>,
-        /// The new stage.
-        to: Option<String>,
-    },
 }
 
 /// A draft reported before, with what changed since the previous digest.

@@ -6,44 +6,18 @@
 //! ("21 diena"), every other number the plural ("11 dienas", "10 dienas"). This module does
 //! not choose *which* drafts are shown, only how their facts are worded.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Tz;
-
-use super::contents::ChangeNote;
+use chrono::NaiveDate;
 
 use crate::config::Language;
 use crate::model::CommentWindow;
+
+use super::item::{ChangeNote, WindowState};
 
 /// Whether a Latvian numeral takes the singular noun: last digit 1 but not 11
 /// ("1 diena", "21 diena", "111 dienas"). Works on the absolute value.
 pub fn latvian_takes_singular(n: i64) -> bool {
     let n = n.unsigned_abs();
     n % 10 == 1 && n % 100 != 11
-}
-
-/// Where a draft's comment window stands on a given day, the fact behind the wording.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WindowState {
-    /// The draft has no public comment window.
-    NoWindow,
-    /// Commenting has not started yet.
-    NotStarted,
-    /// Open; the number is the calendar days left after today (0 = closes today).
-    Open(i64),
-    /// The last day to comment has passed.
-    Closed,
-}
-
-impl WindowState {
-    /// The state of `window` on `today` (a local calendar day).
-    pub fn of(window: Option<&CommentWindow>, today: NaiveDate) -> Self {
-        match window {
-            None => WindowState::NoWindow,
-            Some(w) if w.days_left(today) < 0 => WindowState::Closed,
-            Some(w) if today < w.from => WindowState::NotStarted,
-            Some(w) => WindowState::Open(w.days_left(today)),
-        }
-    }
 }
 
 /// How much time is left, in the recipient's language ("atlikušas 10 dienas").
@@ -268,14 +242,6 @@ pub fn reminder_phrase(days_left: i64, language: Language) -> String {
     }
 }
 
-/// An instant as local date and time, the way the footer shows poll times:
-/// "15.09.2026. 08:10".
-pub fn format_instant(at: DateTime<Utc>, timezone: Tz) -> String {
-    at.with_timezone(&timezone)
-        .format("%d.%m.%Y. %H:%M")
-        .to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,19 +254,5 @@ mod tests {
         for n in [0, 2, 5, 10, 11, 12, 111, 211, 20, -11] {
             assert!(!latvian_takes_singular(n), "{n}");
         }
-    }
-
-    #[test]
-    fn window_state_distinguishes_every_case() {
-        let day = |d| NaiveDate::from_ymd_opt(2026, 9, d).unwrap_or_default();
-        let w = CommentWindow {
-            from: day(10),
-            to: day(20),
-        };
-        assert_eq!(WindowState::of(None, day(1)), WindowState::NoWindow);
-        assert_eq!(WindowState::of(Some(&w), day(9)), WindowState::NotStarted);
-        assert_eq!(WindowState::of(Some(&w), day(10)), WindowState::Open(10));
-        assert_eq!(WindowState::of(Some(&w), day(20)), WindowState::Open(0));
-        assert_eq!(WindowState::of(Some(&w), day(21)), WindowState::Closed);
     }
 }

@@ -11,12 +11,16 @@
 //! Only a crash between the server's acceptance and the marking can send a digest twice,
 //! and then with the same Message-ID, which mail clients show once.
 //!
-//! Submodules: [`select`] chooses and orders drafts (pure), [`contents`] groups them (pure),
-//! [`lang`] words days, dates and subjects, [`render`] fills the templates and builds the
-//! message. This module does not poll portals, evaluate watchlists itself (it calls the
+//! Submodules, each importing only those before it: [`item`] holds the shared facts (a draft
+//! as listed, its window state, its changes), [`select`] chooses and orders drafts (pure),
+//! [`contents`] groups them (pure), [`lang`] words days, dates, subjects and labels,
+//! [`calendar`] writes the iCalendar attachment, [`render`] fills the templates and builds
+//! the message. This module does not poll portals, evaluate watchlists itself (it calls the
 //! matcher) or talk SMTP (see [`crate::mailer`]).
 
+pub mod calendar;
 pub mod contents;
+pub mod item;
 pub mod lang;
 pub mod render;
 pub mod select;
@@ -31,20 +35,19 @@ use lettre::Address;
 use lettre::address::Envelope;
 
 use crate::config::{Config, RecipientConfig};
-use crate::mailer::Mailer;
+use crate::mailer::{Mailer, format_instant};
 use crate::matcher::{MatchInput, WatchlistSet};
 use crate::store::{DraftFilter, NewOutboxEntry, OutboxEntry, OutboxStatus, Store, StoreError};
 
 pub use contents::{
-    ChangeItem, ChangeNote, DigestContents, RecipientHistory, ReminderItem, SourceHealth,
-    build_contents,
+    ChangeItem, DigestContents, RecipientHistory, ReminderItem, SourceHealth, build_contents,
 };
-pub use lang::{WindowState, days_left_phrase, format_date, format_window};
+pub use item::{ChangeNote, DigestItem, EvaluatedDraft, WindowState, opinion_url};
+pub use lang::{days_left_phrase, format_date, format_window};
 pub use render::{
     RenderError, RenderedDigest, Templates, build_message, digest_message_id, highlight_html,
-    opinion_url,
 };
-pub use select::{DigestItem, EvaluatedDraft, select_items};
+pub use select::select_items;
 
 /// Environment variable naming a failpoint, a test hook for crash tests; never set it in
 /// production. `before-send`: the process exits with [`FAILPOINT_EXIT_CODE`] right after the
@@ -452,7 +455,7 @@ async fn deliver(
                 reason: format!(
                     "digest {} not sent yet, next attempt {}: {reason}",
                     entry.message_id,
-                    lang::format_instant(next, ctx.config.timezone)
+                    format_instant(next, ctx.config.timezone)
                 ),
                 permanent: false,
             })
@@ -526,7 +529,7 @@ pub fn write_calendar_files(ctx: &DigestContext<'_>) -> Result<Vec<PathBuf>, Dig
             .iter()
             .filter(|item| item.draft.window.is_some_and(|w| w.to >= today))
             .collect();
-        let text = crate::calendar::digest_calendar(&open, recipient.language);
+        let text = calendar::digest_calendar(&open, recipient.language);
         let name = format!("{}.ics", crate::mailer::slug(&recipient.name));
         crate::mailer::write_atomically(dir, &name, text.as_bytes())
             .map_err(DigestError::CalendarFile)?;

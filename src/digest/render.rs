@@ -24,12 +24,14 @@ use minijinja::value::Value;
 use minijinja::{Environment, UndefinedBehavior, context};
 
 use crate::config::{Language, RecipientConfig};
+use crate::mailer::{AutoSubmitted, format_instant};
 use crate::matcher::Field;
-use crate::model::StoredDraft;
 
+use super::calendar::digest_calendar;
 use super::contents::DigestContents;
-use super::lang::{self, SubjectCounts, WindowState};
-use super::select::{DigestItem, nearest_deadline};
+use super::item::{DigestItem, WindowState, opinion_url};
+use super::lang::{self, SubjectCounts};
+use super::select::nearest_deadline;
 
 /// Names and embedded sources of every template, Latvian first.
 const EMBEDDED_TEMPLATES: [(&str, &str); 4] = [
@@ -201,14 +203,13 @@ impl Templates {
                     name => source.name.as_str(),
                     last_success => source
                         .last_success
-                        .map(|at| lang::format_instant(at, timezone)),
+                        .map(|at| format_instant(at, timezone)),
                     failing => source.failing.as_deref(),
                 }
             })
             .collect();
         let open_windows = contents.open_windows();
-        let calendar = (!open_windows.is_empty())
-            .then(|| crate::calendar::digest_calendar(&open_windows, language));
+        let calendar = (!open_windows.is_empty()).then(|| digest_calendar(&open_windows, language));
         let ctx = context! {
             recipient => recipient.name.as_str(),
             subject => subject.as_str(),
@@ -386,12 +387,6 @@ fn link_of(url: &str) -> Option<Value> {
     })
 }
 
-/// Where one submits an opinion on `draft`. On TAP portāls public participation (the only
-/// kind of source so far) the form is on the draft's own page.
-pub fn opinion_url(draft: &StoredDraft) -> &str {
-    &draft.url
-}
-
 /// Spans of every hit in `field` among the fired watchlists of `item`.
 fn spans_in(item: &DigestItem<'_>, field: Field) -> Vec<Range<usize>> {
     item.matches
@@ -525,29 +520,6 @@ pub fn excerpt_around(text: &str, spans: &[Range<usize>], radius: usize) -> Opti
     })
 }
 
-/// The `Auto-Submitted: auto-generated` header (RFC 3834): tells vacation responders and
-/// mailing-list software not to answer a machine.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AutoSubmitted;
-
-impl Header for AutoSubmitted {
-    fn name() -> HeaderName {
-        HeaderName::new_from_ascii_str("Auto-Submitted")
-    }
-
-    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
-        if s.trim().eq_ignore_ascii_case("auto-generated") {
-            Ok(AutoSubmitted)
-        } else {
-            Err(format!("unsupported Auto-Submitted value {s:?}").into())
-        }
-    }
-
-    fn display(&self) -> HeaderValue {
-        HeaderValue::new(Self::name(), "auto-generated".to_owned())
-    }
-}
-
 /// The `List-Id` header (RFC 2919), `draftwatch digest <digest.draftwatch.DOMAIN>` with the
 /// sender's domain: lets coordinators filter and their mail clients group digests, and
 /// tells spam filters this is list-like bulk mail the recipient asked for.
@@ -581,25 +553,6 @@ impl Header for ListId {
     fn display(&self) -> HeaderValue {
         HeaderValue::new(Self::name(), self.0.clone())
     }
-}
-
-/// A new globally unique Message-ID (with angle brackets) in the sender's domain. It is
-/// stored with the delivery record, so a coordinator's question about a mail can be traced.
-pub fn new_message_id(from: &Mailbox, recipient: &str, now: DateTime<Utc>) -> String {
-    use std::hash::{Hash as _, Hasher as _};
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    recipient.hash(&mut hasher);
-    std::process::id().hash(&mut hasher);
-    COUNTER.fetch_add(1, Ordering::Relaxed).hash(&mut hasher);
-    std::time::SystemTime::now().hash(&mut hasher);
-    format!(
-        "<{}.{:016x}.draftwatch@{}>",
-        now.format("%Y%m%d%H%M%S"),
-        hasher.finish(),
-        from.email.domain()
-    )
 }
 
 /// Assemble the message: From, To (every address of the recipient), Subject, Date,
