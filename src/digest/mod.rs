@@ -49,15 +49,19 @@ pub use render::{
 };
 pub use select::select_items;
 
-/// Environment variable naming a failpoint, a test hook for crash tests; never set it in
-/// production. `before-send`: the process exits with [`FAILPOINT_EXIT_CODE`] right after the
-/// new digests were recorded in the outbox and before any is sent (the next run must send
-/// each exactly once, with the recorded Message-ID). `after-send`: it exits right after the
-/// mail server accepted a digest and before it is marked sent (the next run sends it once
-/// more, with the same Message-ID).
+/// Environment variable naming a failpoint, a test hook for crash tests. Compiled in only
+/// with the cargo feature `failpoints`, which the test build enables (the package is its own
+/// dev-dependency with that feature) and release builds do not, so no environment variable
+/// can make a production daemon exit. `before-send`: the process exits with
+/// [`FAILPOINT_EXIT_CODE`] right after the new digests were recorded in the outbox and before
+/// any is sent (the next run must send each exactly once, with the recorded Message-ID).
+/// `after-send`: it exits right after the mail server accepted a digest and before it is
+/// marked sent (the next run sends it once more, with the same Message-ID).
+#[cfg(feature = "failpoints")]
 pub const FAILPOINT_ENV_VAR: &str = "DRAFTWATCH_FAILPOINT";
 
 /// Exit code of the failpoints.
+#[cfg(feature = "failpoints")]
 pub const FAILPOINT_EXIT_CODE: i32 = 86;
 
 /// The longest wait between two attempts at a digest the server could not take.
@@ -854,12 +858,17 @@ fn log_outcome(recipient: &str, outcome: &RecipientOutcome) {
 }
 
 /// See [`FAILPOINT_ENV_VAR`]: the test hook for crashes at `name`.
+#[cfg(feature = "failpoints")]
 fn failpoint(name: &str) {
     if std::env::var(FAILPOINT_ENV_VAR).is_ok_and(|value| value == name) {
         tracing::warn!("Failpoint {name}: exiting.");
         std::process::exit(FAILPOINT_EXIT_CODE);
     }
 }
+
+/// Without the `failpoints` feature there is no hook: a crash point is just a name.
+#[cfg(not(feature = "failpoints"))]
+fn failpoint(_name: &str) {}
 
 #[cfg(test)]
 mod tests {
