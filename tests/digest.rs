@@ -1070,3 +1070,95 @@ fn every_label_renders_exactly_as_the_snapshot_in_both_languages() {
         expected_path.display()
     );
 }
+
+/// The subjects of every message the sink received, in order.
+fn subjects(sink: &SmtpSink) -> Vec<String> {
+    sink.messages()
+        .iter()
+        .map(|message| {
+            mail_parser::MessageParser::default()
+                .parse(&message.data)
+                .and_then(|m| m.subject().map(str::to_owned))
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// A draft first reported with 1 day left (inside both default thresholds, 3 and 1) was
+/// followed by a "reminder" digest with new Message-IDs at the next run minutes later, and
+/// by another one the day after: the thresholds reached at the first report fired again.
+#[tokio::test]
+async fn no_reminder_right_after_first_report_inside_threshold() {
+    let h = harness(&[("Tīkls", GOOD, "lv")]);
+    let ends_tomorrow = scraped(
+        "200",
+        "Grozījumi Bērnu tiesību aizsardzības likumā",
+        Some((day(2026, 9, 1), day(2026, 9, 16))),
+    );
+    h.poll(utc(2026, 9, 15, 5, 0), &[ends_tomorrow], None);
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+    // 06:00 UTC is 09:00 in Riga.
+    h.run(&mailer, utc(2026, 9, 15, 6, 0)).await;
+    h.run(&mailer, utc(2026, 9, 15, 6, 5)).await;
+    h.run(&mailer, utc(2026, 9, 16, 6, 0)).await;
+    assert_eq!(
+        subjects(&sink),
+        vec![
+            "draftwatch: 1 projekts komentēšanai (tuvākais termiņš 16.09.2026.), 1 termiņš beidzas rīt"
+        ],
+        "only the first report"
+    );
+}
+
+/// A threshold not yet reached at the first report still gives its reminder: reported with
+/// 3 days left, the 1-day reminder comes (and nothing in between).
+#[tokio::test]
+async fn later_threshold_still_fires_after_first_report_inside_an_earlier_one() {
+    let h = harness(&[("Tīkls", GOOD, "lv")]);
+    let three_days_left = scraped(
+        "201",
+        "Grozījumi Bērnu tiesību aizsardzības likumā",
+        Some((day(2026, 9, 1), day(2026, 9, 18))),
+    );
+    h.poll(utc(2026, 9, 15, 5, 0), &[three_days_left], None);
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+    for d in [15, 16, 17, 18] {
+        h.run(&mailer, utc(2026, 9, d, 6, 0)).await;
+    }
+    let sent = subjects(&sink);
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert_eq!(sent[1], "draftwatch: 1 termiņš beidzas rīt");
+    let text = text_of(&sink.messages()[1].data);
+    assert!(text.contains("Atgādinājums: termiņš beidzas rīt"), "{text}");
+}
+
+/// Thresholds reached at the first report are tied to that deadline: when it moves, the
+/// new deadline's reminders come as usual.
+#[tokio::test]
+async fn moved_deadline_after_first_report_inside_threshold_gets_its_reminders() {
+    let h = harness(&[("Tīkls", GOOD, "lv")]);
+    let mut draft = scraped(
+        "202",
+        "Grozījumi Bērnu tiesību aizsardzības likumā",
+        Some((day(2026, 9, 1), day(2026, 9, 16))),
+    );
+    h.poll(utc(2026, 9, 15, 5, 0), std::slice::from_ref(&draft), None);
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+    h.run(&mailer, utc(2026, 9, 15, 6, 0)).await;
+    draft.window = Some(CommentWindow {
+        from: day(2026, 9, 1),
+        to: day(2026, 9, 30),
+    });
+    h.poll(utc(2026, 9, 16, 5, 0), &[draft], None);
+    h.run(&mailer, utc(2026, 9, 16, 6, 0)).await; // the move, as a change
+    h.run(&mailer, utc(2026, 9, 27, 6, 0)).await; // 3 days before the new date
+    h.run(&mailer, utc(2026, 9, 29, 6, 0)).await; // 1 day before
+    let sent = subjects(&sink);
+    assert_eq!(sent.len(), 4, "{sent:?}");
+    assert_eq!(sent[1], "draftwatch: 1 izmaiņa projektā");
+    assert_eq!(sent[2], "draftwatch: 1 atgādinājums par termiņu");
+    assert_eq!(sent[3], "draftwatch: 1 termiņš beidzas rīt");
+}

@@ -686,7 +686,7 @@ fn record_for(
     }
     let envelope_from = envelope.from().map(ToString::to_string).unwrap_or_default();
     let envelope_to: Vec<String> = envelope.to().iter().map(ToString::to_string).collect();
-    let reminders = contents.reminder_keys();
+    let reminders = contents.reminder_keys(&ctx.config.digest.reminder_days);
     let recorded = ctx.lock_store()?.record_outbox(&NewOutboxEntry {
         recipient: &recipient.name,
         scheduled_for,
