@@ -1162,3 +1162,73 @@ async fn moved_deadline_after_first_report_inside_threshold_gets_its_reminders()
     assert_eq!(sent[2], "draftwatch: 1 atgādinājums par termiņu");
     assert_eq!(sent[3], "draftwatch: 1 termiņš beidzas rīt");
 }
+
+/// A draft whose own text is larger than `[digest] max_bytes`: a 30 000-byte title and a
+/// long description, with a 12 000-byte limit.
+fn huge_draft() -> ScrapedDraft {
+    scraped(
+        "400",
+        &format!(
+            "Grozījumi Bērnu tiesību aizsardzības likumā {}",
+            "un citos ar bērnu tiesībām saistītos normatīvajos aktos ".repeat(540)
+        ),
+        Some((day(2026, 9, 1), day(2026, 10, 1))),
+    )
+}
+
+fn huge_draft_harness() -> Harness {
+    harness_with(
+        "max_bytes = 12_000",
+        &format!(
+            "[[recipients]]\nname = \"Tīkls\"\naddresses = [\"{GOOD}\"]\nwatchlists = [\"berni\"]\n"
+        ),
+    )
+}
+
+/// A draft bigger than max_bytes was cut out of every digest ("… vēl 1 projekts nākamajā
+/// vēstulē") and so never delivered. One draft always goes: its long fields are shortened,
+/// with an ellipsis, and it is recorded as delivered.
+#[tokio::test]
+async fn draft_bigger_than_max_bytes_is_delivered_with_its_long_fields_cut() {
+    let h = huge_draft_harness();
+    let t0 = utc(2026, 9, 15, 5, 0);
+    h.poll(t0 - Duration::hours(1), &[huge_draft()], None);
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+    let summary = h.run(&mailer, t0).await;
+    assert!(!summary.has_failures(), "{summary}");
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1);
+    let raw = &messages[0].data;
+    assert!(raw.len() <= 12_000, "within the limit: {} bytes", raw.len());
+    let mail = parse_mail(raw);
+    assert!(
+        mail.text
+            .contains("Grozījumi Bērnu tiesību aizsardzības likumā un citos"),
+        "{}",
+        mail.text
+    );
+    assert!(mail.text.contains('…'), "the title is cut with an ellipsis");
+    assert!(!mail.text.contains("nākamajā vēstulē"), "{}", mail.text);
+    assert_eq!(
+        h.store().delivered_draft_ids("Tīkls").expect("read").len(),
+        1
+    );
+}
+
+/// With the oversized draft left out, every later run mailed a "nekā jauna / … vēl 1
+/// projekts nākamajā vēstulē" digest although the recipient has send_when_empty = false.
+#[tokio::test]
+async fn oversized_draft_does_not_bring_nothing_new_mails_to_send_when_empty_false() {
+    let h = huge_draft_harness();
+    let t0 = utc(2026, 9, 15, 5, 0);
+    h.poll(t0 - Duration::hours(1), &[huge_draft()], None);
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+    for hours in 0..4 {
+        h.run(&mailer, t0 + Duration::hours(hours)).await;
+    }
+    let sent = subjects(&sink);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(!sent[0].contains("nekā jauna"), "{sent:?}");
+}

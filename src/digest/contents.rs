@@ -84,7 +84,7 @@ pub struct DigestContents<'a> {
     pub left_out: usize,
 }
 
-impl DigestContents<'_> {
+impl<'a> DigestContents<'a> {
     /// Whether there is anything to tell (the footer alone is not worth a message).
     pub fn is_empty(&self) -> bool {
         self.closing_soon.is_empty()
@@ -100,6 +100,14 @@ impl DigestContents<'_> {
             .iter()
             .chain(&self.open)
             .chain(&self.coordination)
+    }
+
+    /// The new drafts, mutable, in digest order.
+    pub fn new_items_mut(&mut self) -> impl Iterator<Item = &mut DigestItem<'a>> {
+        self.closing_soon
+            .iter_mut()
+            .chain(&mut self.open)
+            .chain(&mut self.coordination)
     }
 
     /// Keep only the first `keep` new drafts in digest order (closing soon, open,
