@@ -1,5 +1,7 @@
-//! The words of a digest that depend on the recipient's language and are computed rather
-//! than written in a template: days left to comment, dates and the subject line.
+//! The words of a digest that depend on the recipient's language: the labels the templates
+//! show ([`Labels`], one table per language, so the templates are shared and a new language
+//! is one more table) and the words computed from facts: days left to comment, dates, the
+//! subject line, reminders and changes.
 //!
 //! Latvian is the default and the language coordinators read. Latvian numerals govern the
 //! noun: a number whose last digit is 1, except one ending in 11, takes the singular
@@ -18,6 +20,184 @@ use super::item::{ChangeNote, WindowState};
 pub fn latvian_takes_singular(n: i64) -> bool {
     let n = n.unsigned_abs();
     n % 10 == 1 && n % 100 != 11
+}
+
+/// The fixed words of a digest, in one language; the templates show them as `l.<field>`.
+/// Headings are written as in the HTML part; the text part upper-cases them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Labels {
+    /// The HTML `lang` attribute.
+    pub lang: &'static str,
+    /// The greeting that opens the message.
+    pub greeting: &'static str,
+    /// Heading: new drafts whose window ends soon.
+    pub closing_soon: &'static str,
+    /// Heading: deadline reminders.
+    pub reminders: &'static str,
+    /// Heading: new drafts open for comment.
+    pub open: &'static str,
+    /// Heading: new drafts without a public window.
+    pub coordination: &'static str,
+    /// What the coordination heading adds in parentheses.
+    pub coordination_note: &'static str,
+    /// Heading: changes to drafts reported before.
+    pub changes: &'static str,
+    /// Item field: the TA number.
+    pub number: &'static str,
+    /// Item field: the kind of draft.
+    pub kind: &'static str,
+    /// Item field: the responsible institution.
+    pub ministry: &'static str,
+    /// Item field: the comment window.
+    pub window: &'static str,
+    /// Item field: the watchlists that matched.
+    pub matches: &'static str,
+    /// Item field: the link to the draft.
+    pub draft: &'static str,
+    /// Item field and link: where to submit an opinion.
+    pub submit_opinion: &'static str,
+    /// Footer: the calendar attachment, followed by the number of events.
+    pub calendar_attached: &'static str,
+    /// Footer: the word before a source's name.
+    pub source: &'static str,
+    /// Footer: before the time of a source's last successful poll.
+    pub last_success: &'static str,
+    /// Footer: instead of that time when there was none.
+    pub no_success_yet: &'static str,
+    /// Footer, HTML part: a source failing for more than a day.
+    pub source_failing: &'static str,
+    /// Footer: who sent the message.
+    pub sent_automatically: &'static str,
+    /// Footer: the promise that each draft comes once.
+    pub sent_once: &'static str,
+}
+
+impl Labels {
+    /// Every label with its name, for the templates. The struct is taken apart field by
+    /// field, so a label added to [`Labels`] cannot be forgotten here.
+    pub fn named(&self) -> [(&'static str, &'static str); 22] {
+        let Labels {
+            lang,
+            greeting,
+            closing_soon,
+            reminders,
+            open,
+            coordination,
+            coordination_note,
+            changes,
+            number,
+            kind,
+            ministry,
+            window,
+            matches,
+            draft,
+            submit_opinion,
+            calendar_attached,
+            source,
+            last_success,
+            no_success_yet,
+            source_failing,
+            sent_automatically,
+            sent_once,
+        } = *self;
+        [
+            ("lang", lang),
+            ("greeting", greeting),
+            ("closing_soon", closing_soon),
+            ("reminders", reminders),
+            ("open", open),
+            ("coordination", coordination),
+            ("coordination_note", coordination_note),
+            ("changes", changes),
+            ("number", number),
+            ("kind", kind),
+            ("ministry", ministry),
+            ("window", window),
+            ("matches", matches),
+            ("draft", draft),
+            ("submit_opinion", submit_opinion),
+            ("calendar_attached", calendar_attached),
+            ("source", source),
+            ("last_success", last_success),
+            ("no_success_yet", no_success_yet),
+            ("source_failing", source_failing),
+            ("sent_automatically", sent_automatically),
+            ("sent_once", sent_once),
+        ]
+    }
+}
+
+/// The Latvian labels.
+const LATVIAN: Labels = Labels {
+    lang: "lv",
+    greeting: "Labdien!",
+    closing_soon: "Termiņš drīz beidzas",
+    reminders: "Atgādinājumi",
+    open: "Atvērti komentēšanai",
+    coordination: "Jauni projekti saskaņošanā",
+    coordination_note: "bez publiskās apspriešanas",
+    changes: "Izmaiņas jau nosūtītos projektos",
+    number: "Numurs",
+    kind: "Veids",
+    ministry: "Atbildīgā iestāde",
+    window: "Komentēšanas termiņš",
+    matches: "Atbilst",
+    draft: "Projekts",
+    submit_opinion: "Iesniegt viedokli",
+    calendar_attached: "Pielikumā kalendārs ar termiņiem",
+    source: "Avots",
+    last_success: "pēdējā veiksmīgā pārbaude",
+    no_success_yet: "vēl nav bijusi",
+    source_failing: "UZMANĪBU: avots nedarbojas ilgāk par diennakti, jaunākie projekti var trūkt.",
+    sent_automatically: "Šo vēstuli automātiski nosūtīja draftwatch.",
+    sent_once: "Katrs projekts tiek nosūtīts tikai vienreiz.",
+};
+
+/// The English labels.
+const ENGLISH: Labels = Labels {
+    lang: "en",
+    greeting: "Hello,",
+    closing_soon: "Closing soon",
+    reminders: "Reminders",
+    open: "Open for comment",
+    coordination: "New in coordination",
+    coordination_note: "no public consultation",
+    changes: "Changes to drafts sent before",
+    number: "Number",
+    kind: "Kind",
+    ministry: "Responsible institution",
+    window: "Comment period",
+    matches: "Matches",
+    draft: "Draft",
+    submit_opinion: "Submit an opinion",
+    calendar_attached: "Attached: a calendar with the deadlines",
+    source: "Source",
+    last_success: "last successful check",
+    no_success_yet: "none yet",
+    source_failing: "WARNING: this source has been failing for more than a day; recent drafts may be missing.",
+    sent_automatically: "This message was sent automatically by draftwatch.",
+    sent_once: "Each draft is sent only once.",
+};
+
+/// The labels of a digest in `language`.
+pub fn labels(language: Language) -> &'static Labels {
+    match language {
+        Language::Lv => &LATVIAN,
+        Language::En => &ENGLISH,
+    }
+}
+
+/// The text part's warning about a source failing for more than a day, with its name and
+/// latest error.
+pub fn source_failing_phrase(name: &str, error: &str, language: Language) -> String {
+    match language {
+        Language::Lv => format!(
+            "UZMANĪBU: avots {name} nedarbojas ilgāk par diennakti, jaunākie projekti var trūkt ({error})."
+        ),
+        Language::En => format!(
+            "WARNING: source {name} has been failing for more than a day, recent drafts may be missing ({error})."
+        ),
+    }
 }
 
 /// How much time is left, in the recipient's language ("atlikušas 10 dienas").

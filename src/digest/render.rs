@@ -33,25 +33,25 @@ use super::item::{DigestItem, WindowState, opinion_url};
 use super::lang::{self, SubjectCounts};
 use super::select::nearest_deadline;
 
-/// Names and embedded sources of every template, Latvian first.
-const EMBEDDED_TEMPLATES: [(&str, &str); 4] = [
+/// File names of the two templates, one per part, shared by every language (the words
+/// that differ come from [`lang::labels`]).
+const HTML_TEMPLATE: &str = "digest.html.j2";
+const TEXT_TEMPLATE: &str = "digest.txt.j2";
+
+/// Names and embedded sources of every template.
+const EMBEDDED_TEMPLATES: [(&str, &str); 2] = [
     (
-        "digest.html.j2",
+        HTML_TEMPLATE,
         include_str!("../../config/templates/digest.html.j2"),
     ),
     (
-        "digest.txt.j2",
+        TEXT_TEMPLATE,
         include_str!("../../config/templates/digest.txt.j2"),
     ),
-    (
-        "digest.en.html.j2",
-        include_str!("../../config/templates/digest.en.html.j2"),
-    ),
-    (
-        "digest.en.txt.j2",
-        include_str!("../../config/templates/digest.en.txt.j2"),
-    ),
 ];
+
+/// Override files of the per-language templates draftwatch used to have; no longer read.
+const RETIRED_TEMPLATES: [&str; 2] = ["digest.en.html.j2", "digest.en.txt.j2"];
 
 /// How many bytes of description are shown on each side of a matched word.
 const EXCERPT_RADIUS: usize = 80;
@@ -121,6 +121,14 @@ impl Templates {
                     env.add_template(name, embedded)?
                 }
                 Err(source) => return Err(RenderError::ReadTemplate { path, source }),
+            }
+        }
+        for name in RETIRED_TEMPLATES {
+            if dir.join(name).exists() {
+                tracing::warn!(
+                    file = %dir.join(name).display(),
+                    "Template override no longer read: every language shares digest.html.j2 and digest.txt.j2, with labels from the language table."
+                );
             }
         }
         Ok(Templates { env })
@@ -205,12 +213,16 @@ impl Templates {
                         .last_success
                         .map(|at| format_instant(at, timezone)),
                     failing => source.failing.as_deref(),
+                    warning => source.failing.as_deref().map(|error| {
+                        lang::source_failing_phrase(&source.name, error, language)
+                    }),
                 }
             })
             .collect();
         let open_windows = contents.open_windows();
         let calendar = (!open_windows.is_empty()).then(|| digest_calendar(&open_windows, language));
         let ctx = context! {
+            l => Value::from_pairs(lang::labels(language).named()),
             recipient => recipient.name.as_str(),
             subject => subject.as_str(),
             today => lang::format_date(today),
@@ -230,12 +242,8 @@ impl Templates {
                 String::new()
             },
         };
-        let (html_name, text_name) = match language {
-            Language::Lv => ("digest.html.j2", "digest.txt.j2"),
-            Language::En => ("digest.en.html.j2", "digest.en.txt.j2"),
-        };
-        let html = self.env.get_template(html_name)?.render(&ctx)?;
-        let text = self.env.get_template(text_name)?.render(&ctx)?;
+        let html = self.env.get_template(HTML_TEMPLATE)?.render(&ctx)?;
+        let text = self.env.get_template(TEXT_TEMPLATE)?.render(&ctx)?;
         Ok(RenderedDigest {
             subject,
             text,
