@@ -4,6 +4,8 @@
 //! Templates ship in `config/templates/` for admins to edit and are also compiled into the
 //! binary, so draftwatch runs with no template files around; a file in the override folder
 //! replaces the embedded template of the same name. `*.html.j2` templates are auto-escaped.
+//! There is one template per part for every language; the words come from
+//! [`super::lang`] (the `l` labels and the computed phrases).
 //! Highlighting of matched words is done here, not in templates: the text is escaped first
 //! and only then wrapped in `<mark>`, so a draft title can never inject markup.
 //!
@@ -309,9 +311,9 @@ fn wrap_filter(text: &str, indent: Option<usize>) -> String {
     wrap_text(text, 78, indent.unwrap_or(0))
 }
 
-/// The `wrap` template filter (`wrap_filter`). `width` counts characters; the first line's own prefix (written by
-/// the template before the filtered text) is not known here, so callers pass the indent
-/// that also matches that prefix.
+/// The line breaking behind the `wrap` template filter. `width` counts characters; the
+/// first line's own prefix (written by the template before the filtered text) is not known
+/// here, so callers pass the indent that also matches that prefix.
 pub fn wrap_text(text: &str, width: usize, indent: usize) -> String {
     let mut out = String::new();
     let mut line_len = indent;
