@@ -23,8 +23,7 @@ use chrono::{DateTime, Utc};
 use lettre::Message;
 
 use crate::config::Config;
-use crate::digest::lang::format_instant;
-use crate::digest::render::{AutoSubmitted, new_message_id};
+use crate::mailer::{AutoSubmitted, format_instant, new_message_id};
 use crate::mailer::{MailError, Mailer};
 use crate::matcher::WatchlistSet;
 use crate::sources::SourceError;

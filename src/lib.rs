@@ -19,7 +19,6 @@
 
 pub mod alerts;
 pub mod atomic_file;
-pub mod calendar;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -1,9 +1,9 @@
 //! Mail delivery: hands a finished [`lettre::Message`] to an SMTP server or writes it as an
 //! `.eml` file, behind the small [`Mailer`] trait so tests and dry runs can swap transports.
 //!
-//! This module does not build messages (see [`crate::digest`]) and does not decide what was
-//! delivered: the caller marks drafts as delivered only after [`Mailer::send`] returned `Ok`,
-//! which for SMTP means the server accepted the message. Failures say whether a retry can
+//! This module does not build messages (the digest and alert modules do) and does not
+//! decide what was delivered: the caller marks drafts as delivered only after
+//! [`Mailer::send`] returned `Ok`, which for SMTP means the server accepted the message. Failures say whether a retry can
 //! help ([`MailError::is_permanent`]) and name the server.
 //!
 //! The SMTP password is read once, at construction, and lives only inside lettre's
@@ -13,7 +13,11 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use lettre::address::Envelope;
+use lettre::message::Mailbox;
+use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -400,6 +404,58 @@ pub(crate) fn write_atomically(dir: &Path, name: &str, content: &[u8]) -> Result
             path: error.path,
             source: error.source,
         })
+}
+
+// Mail headers and dates shared by every message draftwatch writes (digests and admin
+// alerts): they describe mail, not any one kind of message.
+
+/// The `Auto-Submitted: auto-generated` header (RFC 3834): tells vacation responders and
+/// mailing-list software not to answer a machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AutoSubmitted;
+
+impl Header for AutoSubmitted {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        if s.trim().eq_ignore_ascii_case("auto-generated") {
+            Ok(AutoSubmitted)
+        } else {
+            Err(format!("unsupported Auto-Submitted value {s:?}").into())
+        }
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "auto-generated".to_owned())
+    }
+}
+
+/// A new globally unique Message-ID (with angle brackets) in the sender's domain. It is
+/// stored with the delivery record, so a coordinator's question about a mail can be traced.
+pub fn new_message_id(from: &Mailbox, recipient: &str, now: DateTime<Utc>) -> String {
+    use std::hash::{Hash as _, Hasher as _};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    recipient.hash(&mut hasher);
+    std::process::id().hash(&mut hasher);
+    COUNTER.fetch_add(1, Ordering::Relaxed).hash(&mut hasher);
+    std::time::SystemTime::now().hash(&mut hasher);
+    format!(
+        "<{}.{:016x}.draftwatch@{}>",
+        now.format("%Y%m%d%H%M%S"),
+        hasher.finish(),
+        from.email.domain()
+    )
+}
+
+/// An instant as local date and time, the way the footer shows poll times:
+/// "15.09.2026. 08:10".
+pub fn format_instant(at: DateTime<Utc>, timezone: Tz) -> String {
+    at.with_timezone(&timezone)
+        .format("%d.%m.%Y. %H:%M")
+        .to_string()
 }
 
 #[cfg(test)]

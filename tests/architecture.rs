@@ -4,23 +4,11 @@
 //! a doc link that points readers elsewhere is not a dependency. Neither do inline
 //! `#[cfg(test)] mod tests` blocks at the end of a file. A path resolves to the file of its
 //! longest module prefix, as `../shared/tools/import_cycles.py` does; unlike that script this
-//! check sees grouped paths and ignores comments. On the tree this was written for, the
-//! script also puts `mailer.rs` in the calendar/digest cycle, through nothing but the doc link
-//! ``[`crate::digest`]`` in `mailer.rs`'s module comment.
+//! check sees grouped paths and ignores comments (the script counts a doc link such as
+//! ``[`crate::digest`]`` as a dependency).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-
-/// Import cycles still in `src/` when this check was added; issue 11 removes them, and the
-/// list becomes empty when that lands. Any other cycle (or one of these growing) fails.
-const KNOWN_CYCLES: &[&[&str]] = &[
-    &["src/calendar.rs", "src/digest/mod.rs"],
-    &[
-        "src/digest/contents.rs",
-        "src/digest/lang.rs",
-        "src/digest/select.rs",
-    ],
-];
 
 /// One file's dependencies: target file → the first path that names it.
 type Edges = BTreeMap<String, String>;
@@ -348,14 +336,10 @@ fn describe(graph: &BTreeMap<String, Edges>, found: &[Vec<String>]) -> String {
 }
 
 #[test]
-fn src_import_cycles_are_only_the_known_ones() {
+fn src_has_no_import_cycles() {
     let graph = import_graph(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
     let found = cycles(&graph);
-    let known: Vec<Vec<String>> = KNOWN_CYCLES
-        .iter()
-        .map(|cycle| cycle.iter().map(|&file| file.to_owned()).collect())
-        .collect();
-    assert!(found == known, "{}", describe(&graph, &found));
+    assert!(found.is_empty(), "{}", describe(&graph, &found));
 }
 
 #[test]

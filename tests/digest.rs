@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use draftwatch::calendar::unfold;
 use draftwatch::config::Config;
+use draftwatch::digest::calendar::unfold;
 use draftwatch::digest::{
     DigestContext, DigestSummary, RecipientOutcome, RecordOutcome, record_digests, send_digests,
 };
@@ -894,4 +894,340 @@ async fn oversized_digest_is_cut_and_the_rest_comes_next_time() {
             "draft {n} exactly once"
         );
     }
+}
+
+/// Every part of a digest that carries a label, in both languages: all groups, a reminder,
+/// every kind of change, a healthy and a failing source, the cut note, the calendar note,
+/// and a digest with nothing new. The snapshot pins the exact bytes, so moving labels out
+/// of the templates cannot change a single character of what recipients read.
+#[test]
+fn every_label_renders_exactly_as_the_snapshot_in_both_languages() {
+    use draftwatch::config::Language;
+    use draftwatch::digest::{
+        ChangeItem, ChangeNote, DigestContents, DigestItem, ReminderItem, SourceHealth, Templates,
+        WindowState,
+    };
+    use draftwatch::matcher::{Field, WatchlistVerdict};
+    use draftwatch::model::StoredDraft;
+    use draftwatch::store::ReminderKey;
+
+    let today = day(2026, 9, 15);
+    let soon = draft_with_window(
+        1,
+        "Noteikumi par bērnu uzturlīdzekļiem un <b>citiem</b> jautājumiem, kas ir pietiekami gari, lai tiktu aplauzti",
+        day(2026, 9, 1),
+        day(2026, 9, 16),
+    );
+    let mut open = draft_with_window(
+        2,
+        "Grozījumi Bērnu tiesību aizsardzības likumā",
+        day(2026, 9, 1),
+        day(2026, 9, 25),
+    );
+    open.description = Some(
+        "Ievads par daudz ko citu, kas nav svarīgs. Projekts paredz stiprināt bērnu tiesību \
+         aizsardzību ģimenēs un skolās, kā arī pašvaldību atbalstu audžuģimenēm visā Latvijā."
+            .to_owned(),
+    );
+    let not_started = draft_with_window(
+        3,
+        "Audžuģimeņu noteikumi",
+        day(2026, 9, 20),
+        day(2026, 10, 5),
+    );
+    let mut coordination = draft(4, "Bērnu aizsardzības centra nolikums");
+    coordination.kind = None;
+    coordination.ministry = None;
+    let reminded = draft_with_window(
+        5,
+        "Bērnu nometņu noteikumi",
+        day(2026, 9, 1),
+        day(2026, 9, 16),
+    );
+    let changed = draft_with_window(
+        6,
+        "Ģimenes valsts pabalsta likums bērniem",
+        day(2026, 9, 1),
+        day(2026, 10, 9),
+    );
+    let verdict = |d: &StoredDraft, word: &str| {
+        let mut hits = vec![hit(Field::Title, &d.title, word)];
+        if let Some(description) = &d.description {
+            hits.push(hit(Field::Description, description, "bērnu"));
+        }
+        fired("berni", hits)
+    };
+    let verdicts = [
+        verdict(&soon, "bērnu"),
+        verdict(&open, "Bērnu"),
+        fired(
+            "audzugimenes",
+            vec![hit(Field::Title, &not_started.title, "Audžuģimeņu")],
+        ),
+        verdict(&coordination, "Bērnu"),
+        verdict(&reminded, "Bērnu"),
+        verdict(&changed, "bērniem"),
+    ];
+    let second = fired(
+        "vardarbiba",
+        vec![hit(Field::Title, &open.title, "Bērnu tiesību aizsardzības")],
+    );
+    let drafts = [soon, open, not_started, coordination, reminded, changed];
+    fn listed<'a>(
+        draft: &'a StoredDraft,
+        matches: Vec<&'a WatchlistVerdict>,
+        today: NaiveDate,
+    ) -> DigestItem<'a> {
+        DigestItem {
+            draft,
+            window_state: WindowState::of(draft.window.as_ref(), today),
+            matches,
+        }
+    }
+    let full = DigestContents {
+        closing_soon: vec![listed(&drafts[0], vec![&verdicts[0]], today)],
+        open: vec![
+            listed(&drafts[1], vec![&verdicts[1], &second], today),
+            listed(&drafts[2], vec![&verdicts[2]], today),
+        ],
+        coordination: vec![listed(&drafts[3], vec![&verdicts[3]], today)],
+        reminders: vec![ReminderItem {
+            item: listed(&drafts[4], vec![&verdicts[4]], today),
+            key: ReminderKey {
+                draft_id: 5,
+                window_to: day(2026, 9, 16),
+                days_before: 1,
+            },
+        }],
+        changes: vec![ChangeItem {
+            item: listed(&drafts[5], vec![&verdicts[5]], today),
+            notes: vec![
+                ChangeNote::DeadlineMoved {
+                    from: day(2026, 9, 25),
+                    to: day(2026, 10, 9),
+                },
+                ChangeNote::WindowReopened {
+                    from: day(2026, 9, 10),
+                    to: day(2026, 10, 9),
+                },
+                ChangeNote::WindowOpened {
+                    to: day(2026, 10, 9),
+                },
+                ChangeNote::StageChanged {
+                    from: None,
+                    to: Some("Izsludināts VSS".to_owned()),
+                },
+            ],
+        }],
+        sources: vec![
+            SourceHealth {
+                name: "tap".to_owned(),
+                last_success: Some(utc(2026, 9, 15, 5, 10)),
+                failing: None,
+            },
+            SourceHealth {
+                name: "tap-atzinumi".to_owned(),
+                last_success: None,
+                failing: Some(
+                    "the list page markup changed: no table with the expected columns".to_owned(),
+                ),
+            },
+        ],
+        left_out: 2,
+    };
+    let empty = DigestContents {
+        sources: full.sources[..1].to_vec(),
+        ..DigestContents::default()
+    };
+    let templates = Templates::embedded().expect("embedded templates");
+    let mut output = String::new();
+    for language in [Language::Lv, Language::En] {
+        let who = recipient("Tīkls", &[GOOD], &["berni"], language);
+        for (case, contents) in [("full", &full), ("empty", &empty)] {
+            let digest = templates
+                .render_contents(&who, contents, today, chrono_tz::Europe::Riga)
+                .expect("renders");
+            output.push_str(&format!(
+                "===== {language:?} {case}: {}\n----- text\n{}\n----- html\n{}\n----- calendar\n{}\n",
+                digest.subject,
+                digest.text,
+                digest.html,
+                digest.calendar.unwrap_or_default()
+            ));
+        }
+    }
+    let expected_path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/digest_every_label.txt");
+    // UPDATE_SNAPSHOTS=1 rewrites the file after a deliberate change; review the diff.
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&expected_path, &output).expect("write snapshot");
+    }
+    let expected = std::fs::read_to_string(&expected_path).expect("snapshot file");
+    assert!(
+        output == expected,
+        "rendered output differs from {}",
+        expected_path.display()
+    );
+}
+
+/// The subjects of every message the sink received, in order.
+fn subjects(sink: &SmtpSink) -> Vec<String> {
+    sink.messages()
+        .iter()
+        .map(|message| {
+            mail_parser::MessageParser::default()
+                .parse(&message.data)
+                .and_then(|m| m.subject().map(str::to_owned))
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// A draft first reported with 1 day left (inside both default thresholds, 3 and 1) was
+/// followed by a "reminder" digest with new Message-IDs at the next run minutes later, and
+/// by another one the day after: the thresholds reached at the first report fired again.
+#[tokio::test]
+async fn no_reminder_right_after_first_report_inside_threshold() {
+    let h = harness(&[("Tīkls", GOOD, "lv")]);
+    let ends_tomorrow = scraped(
+        "200",
+        "Grozījumi Bērnu tiesību aizsardzības likumā",
+        Some((day(2026, 9, 1), day(2026, 9, 16))),
+    );
+    h.poll(utc(2026, 9, 15, 5, 0), &[ends_tomorrow], None);
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+    // 06:00 UTC is 09:00 in Riga.
+    h.run(&mailer, utc(2026, 9, 15, 6, 0)).await;
+    h.run(&mailer, utc(2026, 9, 15, 6, 5)).await;
+    h.run(&mailer, utc(2026, 9, 16, 6, 0)).await;
+    assert_eq!(
+        subjects(&sink),
+        vec![
+            "draftwatch: 1 projekts komentēšanai (tuvākais termiņš 16.09.2026.), 1 termiņš beidzas rīt"
+        ],
+        "only the first report"
+    );
+}
+
+/// A threshold not yet reached at the first report still gives its reminder: reported with
+/// 3 days left, the 1-day reminder comes (and nothing in between).
+#[tokio::test]
+async fn later_threshold_still_fires_after_first_report_inside_an_earlier_one() {
+    let h = harness(&[("Tīkls", GOOD, "lv")]);
+    let three_days_left = scraped(
+        "201",
+        "Grozījumi Bērnu tiesību aizsardzības likumā",
+        Some((day(2026, 9, 1), day(2026, 9, 18))),
+    );
+    h.poll(utc(2026, 9, 15, 5, 0), &[three_days_left], None);
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+    for d in [15, 16, 17, 18] {
+        h.run(&mailer, utc(2026, 9, d, 6, 0)).await;
+    }
+    let sent = subjects(&sink);
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert_eq!(sent[1], "draftwatch: 1 termiņš beidzas rīt");
+    let text = text_of(&sink.messages()[1].data);
+    assert!(text.contains("Atgādinājums: termiņš beidzas rīt"), "{text}");
+}
+
+/// Thresholds reached at the first report are tied to that deadline: when it moves, the
+/// new deadline's reminders come as usual.
+#[tokio::test]
+async fn moved_deadline_after_first_report_inside_threshold_gets_its_reminders() {
+    let h = harness(&[("Tīkls", GOOD, "lv")]);
+    let mut draft = scraped(
+        "202",
+        "Grozījumi Bērnu tiesību aizsardzības likumā",
+        Some((day(2026, 9, 1), day(2026, 9, 16))),
+    );
+    h.poll(utc(2026, 9, 15, 5, 0), std::slice::from_ref(&draft), None);
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+    h.run(&mailer, utc(2026, 9, 15, 6, 0)).await;
+    draft.window = Some(CommentWindow {
+        from: day(2026, 9, 1),
+        to: day(2026, 9, 30),
+    });
+    h.poll(utc(2026, 9, 16, 5, 0), &[draft], None);
+    h.run(&mailer, utc(2026, 9, 16, 6, 0)).await; // the move, as a change
+    h.run(&mailer, utc(2026, 9, 27, 6, 0)).await; // 3 days before the new date
+    h.run(&mailer, utc(2026, 9, 29, 6, 0)).await; // 1 day before
+    let sent = subjects(&sink);
+    assert_eq!(sent.len(), 4, "{sent:?}");
+    assert_eq!(sent[1], "draftwatch: 1 izmaiņa projektā");
+    assert_eq!(sent[2], "draftwatch: 1 atgādinājums par termiņu");
+    assert_eq!(sent[3], "draftwatch: 1 termiņš beidzas rīt");
+}
+
+/// A draft whose own text is larger than `[digest] max_bytes`: a 30 000-byte title and a
+/// long description, with a 12 000-byte limit.
+fn huge_draft() -> ScrapedDraft {
+    scraped(
+        "400",
+        &format!(
+            "Grozījumi Bērnu tiesību aizsardzības likumā {}",
+            "un citos ar bērnu tiesībām saistītos normatīvajos aktos ".repeat(540)
+        ),
+        Some((day(2026, 9, 1), day(2026, 10, 1))),
+    )
+}
+
+fn huge_draft_harness() -> Harness {
+    harness_with(
+        "max_bytes = 12_000",
+        &format!(
+            "[[recipients]]\nname = \"Tīkls\"\naddresses = [\"{GOOD}\"]\nwatchlists = [\"berni\"]\n"
+        ),
+    )
+}
+
+/// A draft bigger than max_bytes was cut out of every digest ("… vēl 1 projekts nākamajā
+/// vēstulē") and so never delivered. One draft always goes: its long fields are shortened,
+/// with an ellipsis, and it is recorded as delivered.
+#[tokio::test]
+async fn draft_bigger_than_max_bytes_is_delivered_with_its_long_fields_cut() {
+    let h = huge_draft_harness();
+    let t0 = utc(2026, 9, 15, 5, 0);
+    h.poll(t0 - Duration::hours(1), &[huge_draft()], None);
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+    let summary = h.run(&mailer, t0).await;
+    assert!(!summary.has_failures(), "{summary}");
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1);
+    let raw = &messages[0].data;
+    assert!(raw.len() <= 12_000, "within the limit: {} bytes", raw.len());
+    let mail = parse_mail(raw);
+    assert!(
+        mail.text
+            .contains("Grozījumi Bērnu tiesību aizsardzības likumā un citos"),
+        "{}",
+        mail.text
+    );
+    assert!(mail.text.contains('…'), "the title is cut with an ellipsis");
+    assert!(!mail.text.contains("nākamajā vēstulē"), "{}", mail.text);
+    assert_eq!(
+        h.store().delivered_draft_ids("Tīkls").expect("read").len(),
+        1
+    );
+}
+
+/// With the oversized draft left out, every later run mailed a "nekā jauna / … vēl 1
+/// projekts nākamajā vēstulē" digest although the recipient has send_when_empty = false.
+#[tokio::test]
+async fn oversized_draft_does_not_bring_nothing_new_mails_to_send_when_empty_false() {
+    let h = huge_draft_harness();
+    let t0 = utc(2026, 9, 15, 5, 0);
+    h.poll(t0 - Duration::hours(1), &[huge_draft()], None);
+    let sink = SmtpSink::start().await;
+    let mailer = smtp(&sink);
+    for hours in 0..4 {
+        h.run(&mailer, t0 + Duration::hours(hours)).await;
+    }
+    let sent = subjects(&sink);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(!sent[0].contains("nekā jauna"), "{sent:?}");
 }

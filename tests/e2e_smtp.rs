@@ -15,8 +15,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use draftwatch::config::Language;
-use draftwatch::digest::render::{build_message, new_message_id};
+use draftwatch::digest::render::build_message;
 use draftwatch::digest::{EvaluatedDraft, Templates, select_items};
+use draftwatch::mailer::new_message_id;
 use draftwatch::mailer::{Mailer, SmtpMailer};
 use draftwatch::matcher::Field;
 use support::*;

@@ -9,11 +9,12 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use draftwatch::config::{Config, EMBEDDED_CONFIG, Language, PasswordSource, TlsMode};
-use draftwatch::digest::render::{build_message, new_message_id};
+use draftwatch::digest::render::build_message;
 use draftwatch::digest::{
     DigestContext, EvaluatedDraft, RecipientOutcome, RenderedDigest, Templates, WindowState,
     days_left_phrase, deliver_due_digests, format_window, highlight_html, select_items,
 };
+use draftwatch::mailer::new_message_id;
 use draftwatch::mailer::{FileMailer, MailError, Mailer, SmtpMailer};
 use draftwatch::matcher::{Field, WatchlistSet};
 use draftwatch::model::CommentWindow;

@@ -4,7 +4,7 @@
 //! durations) are read as [`Checked`] values: parsed as soon as they are read, but a bad one
 //! does not stop the read. serde gives up at the first error, and an admin who fixes one
 //! value, reruns `check` and only then learns of the next would rightly complain; so each
-//! value keeps its span and its result, and `super::load` reports every failure at its own
+//! value keeps its span and its result, and the loader (`load.rs`) reports every failure at its own
 //! line and column together with the checks that span several values.
 
 use std::ops::Range;

@@ -13,8 +13,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::config::{DigestConfig, RecipientConfig};
 use crate::store::{DraftChange, DraftField, ReminderKey};
 
-use super::lang::WindowState;
-use super::select::{DigestItem, EvaluatedDraft, select_items};
+use super::item::{ChangeNote, DigestItem, EvaluatedDraft, WindowState};
+use super::select::select_items;
 
 /// A draft reported before whose deadline is near: mentioned again, once per configured
 /// "days before".
@@ -24,39 +24,6 @@ pub struct ReminderItem<'a> {
     pub item: DigestItem<'a>,
     /// The reminder, recorded once the digest is accepted.
     pub key: ReminderKey,
-}
-
-/// One thing that changed about a draft reported before.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ChangeNote {
-    /// The last day to comment moved.
-    DeadlineMoved {
-        /// The previous last day.
-        from: NaiveDate,
-        /// The new last day.
-        to: NaiveDate,
-    },
-    /// A window that had ended runs again, until `to`.
-    WindowReopened {
-        /// The previous last day (in the past).
-        from: NaiveDate,
-        /// The new last day.
-        to: NaiveDate,
-    },
-    /// A draft without a public window got one.
-    WindowOpened {
-        /// Its last day.
-        to: NaiveDate,
-    },
-    /// The stage of the legislative process changed.
-    StageChanged {
-        /// The previous stage.
-        from: Option<String>,
-        /// The new stage.
-        to: Option<String>,
-    },
-    /// The draft is gone from the portal while its window was open (said once).
-    Withdrawn,
 }
 
 /// A draft reported before, with what changed since the previous digest.
@@ -117,7 +84,7 @@ pub struct DigestContents<'a> {
     pub left_out: usize,
 }
 
-impl DigestContents<'_> {
+impl<'a> DigestContents<'a> {
     /// Whether there is anything to tell (the footer alone is not worth a message).
     pub fn is_empty(&self) -> bool {
         self.closing_soon.is_empty()
@@ -133,6 +100,14 @@ impl DigestContents<'_> {
             .iter()
             .chain(&self.open)
             .chain(&self.coordination)
+    }
+
+    /// The new drafts, mutable, in digest order.
+    pub fn new_items_mut(&mut self) -> impl Iterator<Item = &mut DigestItem<'a>> {
+        self.closing_soon
+            .iter_mut()
+            .chain(&mut self.open)
+            .chain(&mut self.coordination)
     }
 
     /// Keep only the first `keep` new drafts in digest order (closing soon, open,
@@ -159,9 +134,20 @@ impl DigestContents<'_> {
         self.new_items().map(|item| item.draft.id).collect()
     }
 
-    /// The reminders to record once the message is accepted.
-    pub fn reminder_keys(&self) -> Vec<ReminderKey> {
-        self.reminders.iter().map(|reminder| reminder.key).collect()
+    /// The reminders to record once the message is accepted: the ones it gives, and for
+    /// each new draft every threshold of `reminder_days` its window had already reached.
+    /// The first report already says how many days are left; recording those thresholds as
+    /// given keeps the next run (minutes or a day later) from repeating the news as a
+    /// "reminder". Thresholds still ahead stay free, and a moved deadline has keys of its own.
+    pub fn reminder_keys(&self, reminder_days: &[u32]) -> Vec<ReminderKey> {
+        let reached_at_first_report = self
+            .new_items()
+            .flat_map(|item| reached_thresholds(item, reminder_days));
+        self.reminders
+            .iter()
+            .map(|reminder| reminder.key)
+            .chain(reached_at_first_report)
+            .collect()
     }
 
     /// Every item listed whose window is still open, once per draft: the calendar's events.
@@ -251,21 +237,29 @@ fn due_reminder(
     reminder_days: &[u32],
     given: &HashSet<ReminderKey>,
 ) -> Option<ReminderKey> {
-    let WindowState::Open(days_left) = item.window_state else {
-        return None;
+    let tightest = reached_thresholds(item, reminder_days).min_by_key(|key| key.days_before)?;
+    (!given.contains(&tightest)).then_some(tightest)
+}
+
+/// The reminders whose threshold `item`'s open window has reached today (days left at most
+/// the threshold), one key per threshold; none for a window not open.
+fn reached_thresholds<'r>(
+    item: &DigestItem<'_>,
+    reminder_days: &'r [u32],
+) -> impl Iterator<Item = ReminderKey> + 'r {
+    let open = match (item.window_state, item.draft.window) {
+        (WindowState::Open(days_left), Some(window)) => Some((days_left, window.to)),
+        _ => None,
     };
-    let window = item.draft.window?;
-    let threshold = reminder_days
-        .iter()
-        .copied()
-        .filter(|&days| i64::from(days) >= days_left)
-        .min()?;
-    let key = ReminderKey {
-        draft_id: item.draft.id,
-        window_to: window.to,
-        days_before: threshold,
-    };
-    (!given.contains(&key)).then_some(key)
+    let draft_id = item.draft.id;
+    reminder_days.iter().filter_map(move |&days_before| {
+        let (days_left, window_to) = open?;
+        (i64::from(days_before) >= days_left).then_some(ReminderKey {
+            draft_id,
+            window_to,
+            days_before,
+        })
+    })
 }
 
 /// What a coordinator needs to know of these field changes (oldest first): the first old

@@ -1,18 +1,19 @@
-//! The words of a digest that depend on the recipient's language and are computed rather
-//! than written in a template: days left to comment, dates and the subject line.
+//! The words of a digest that depend on the recipient's language: the labels the templates
+//! show ([`Labels`], one table per language, so the templates are shared and a new language
+//! is one more table) and the words computed from facts: days left to comment, dates, the
+//! subject line, reminders and changes.
 //!
 //! Latvian is the default and the language coordinators read. Latvian numerals govern the
 //! noun: a number whose last digit is 1, except one ending in 11, takes the singular
 //! ("21 diena"), every other number the plural ("11 dienas", "10 dienas"). This module does
 //! not choose *which* drafts are shown, only how their facts are worded.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Tz;
-
-use super::contents::ChangeNote;
+use chrono::NaiveDate;
 
 use crate::config::Language;
-use crate::model::{CommentWindow, StoredDraft};
+use crate::model::CommentWindow;
+
+use super::item::{ChangeNote, WindowState};
 
 /// Whether a Latvian numeral takes the singular noun: last digit 1 but not 11
 /// ("1 diena", "21 diena", "111 dienas"). Works on the absolute value.
@@ -21,45 +22,181 @@ pub fn latvian_takes_singular(n: i64) -> bool {
     n % 10 == 1 && n % 100 != 11
 }
 
-/// Where a draft's comment window stands on a given day, the fact behind the wording.
+/// The fixed words of a digest, in one language; the templates show them as `l.<field>`.
+/// Headings are written as in the HTML part; the text part upper-cases them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WindowState {
-    /// The draft has no public comment window.
-    NoWindow,
-    /// Commenting has not started yet.
-    NotStarted,
-    /// Open; the number is the calendar days left after today (0 = closes today).
-    Open(i64),
-    /// The last day to comment has passed.
-    Closed,
-    /// The portal shows a deadline that is not a valid date ("32.13.2026."): not the same as
-    /// having no consultation, so partners are told the deadline cannot be read.
-    Unreadable,
-    /// The draft is gone from the portal (withdrawn): nobody can comment any more.
-    Withdrawn,
+pub struct Labels {
+    /// The HTML `lang` attribute.
+    pub lang: &'static str,
+    /// The greeting that opens the message.
+    pub greeting: &'static str,
+    /// Heading: new drafts whose window ends soon.
+    pub closing_soon: &'static str,
+    /// Heading: deadline reminders.
+    pub reminders: &'static str,
+    /// Heading: new drafts open for comment.
+    pub open: &'static str,
+    /// Heading: new drafts without a public window.
+    pub coordination: &'static str,
+    /// What the coordination heading adds in parentheses.
+    pub coordination_note: &'static str,
+    /// Heading: changes to drafts reported before.
+    pub changes: &'static str,
+    /// Item field: the TA number.
+    pub number: &'static str,
+    /// Item field: the kind of draft.
+    pub kind: &'static str,
+    /// Item field: the responsible institution.
+    pub ministry: &'static str,
+    /// Item field: the comment window.
+    pub window: &'static str,
+    /// Item field: the watchlists that matched.
+    pub matches: &'static str,
+    /// Item field: the link to the draft.
+    pub draft: &'static str,
+    /// Item field and link: where to submit an opinion.
+    pub submit_opinion: &'static str,
+    /// Footer: the calendar attachment, followed by the number of events.
+    pub calendar_attached: &'static str,
+    /// Footer: the word before a source's name.
+    pub source: &'static str,
+    /// Footer: before the time of a source's last successful poll.
+    pub last_success: &'static str,
+    /// Footer: instead of that time when there was none.
+    pub no_success_yet: &'static str,
+    /// Footer, HTML part: a source failing for more than a day.
+    pub source_failing: &'static str,
+    /// Footer: who sent the message.
+    pub sent_automatically: &'static str,
+    /// Footer: the promise that each draft comes once.
+    pub sent_once: &'static str,
 }
 
-impl WindowState {
-    /// The state of `window` on `today` (a local calendar day).
-    pub fn of(window: Option<&CommentWindow>, today: NaiveDate) -> Self {
-        match window {
-            None => WindowState::NoWindow,
-            Some(w) if w.days_left(today) < 0 => WindowState::Closed,
-            Some(w) if today < w.from => WindowState::NotStarted,
-            Some(w) => WindowState::Open(w.days_left(today)),
-        }
+impl Labels {
+    /// Every label with its name, for the templates. The struct is taken apart field by
+    /// field, so a label added to [`Labels`] cannot be forgotten here.
+    pub fn named(&self) -> [(&'static str, &'static str); 22] {
+        let Labels {
+            lang,
+            greeting,
+            closing_soon,
+            reminders,
+            open,
+            coordination,
+            coordination_note,
+            changes,
+            number,
+            kind,
+            ministry,
+            window,
+            matches,
+            draft,
+            submit_opinion,
+            calendar_attached,
+            source,
+            last_success,
+            no_success_yet,
+            source_failing,
+            sent_automatically,
+            sent_once,
+        } = *self;
+        [
+            ("lang", lang),
+            ("greeting", greeting),
+            ("closing_soon", closing_soon),
+            ("reminders", reminders),
+            ("open", open),
+            ("coordination", coordination),
+            ("coordination_note", coordination_note),
+            ("changes", changes),
+            ("number", number),
+            ("kind", kind),
+            ("ministry", ministry),
+            ("window", window),
+            ("matches", matches),
+            ("draft", draft),
+            ("submit_opinion", submit_opinion),
+            ("calendar_attached", calendar_attached),
+            ("source", source),
+            ("last_success", last_success),
+            ("no_success_yet", no_success_yet),
+            ("source_failing", source_failing),
+            ("sent_automatically", sent_automatically),
+            ("sent_once", sent_once),
+        ]
     }
+}
 
-    /// The state of a stored draft's window on `today`, taking a withdrawn draft and an
-    /// unreadable deadline into account.
-    pub fn of_draft(draft: &StoredDraft, today: NaiveDate) -> Self {
-        if draft.vanished_at.is_some() {
-            WindowState::Withdrawn
-        } else if draft.window.is_none() && draft.unreadable_deadline.is_some() {
-            WindowState::Unreadable
-        } else {
-            WindowState::of(draft.window.as_ref(), today)
-        }
+/// The Latvian labels.
+const LATVIAN: Labels = Labels {
+    lang: "lv",
+    greeting: "Labdien!",
+    closing_soon: "Termiņš drīz beidzas",
+    reminders: "Atgādinājumi",
+    open: "Atvērti komentēšanai",
+    coordination: "Jauni projekti saskaņošanā",
+    coordination_note: "bez publiskās apspriešanas",
+    changes: "Izmaiņas jau nosūtītos projektos",
+    number: "Numurs",
+    kind: "Veids",
+    ministry: "Atbildīgā iestāde",
+    window: "Komentēšanas termiņš",
+    matches: "Atbilst",
+    draft: "Projekts",
+    submit_opinion: "Iesniegt viedokli",
+    calendar_attached: "Pielikumā kalendārs ar termiņiem",
+    source: "Avots",
+    last_success: "pēdējā veiksmīgā pārbaude",
+    no_success_yet: "vēl nav bijusi",
+    source_failing: "UZMANĪBU: avots nedarbojas ilgāk par diennakti, jaunākie projekti var trūkt.",
+    sent_automatically: "Šo vēstuli automātiski nosūtīja draftwatch.",
+    sent_once: "Katrs projekts tiek nosūtīts tikai vienreiz.",
+};
+
+/// The English labels.
+const ENGLISH: Labels = Labels {
+    lang: "en",
+    greeting: "Hello,",
+    closing_soon: "Closing soon",
+    reminders: "Reminders",
+    open: "Open for comment",
+    coordination: "New in coordination",
+    coordination_note: "no public consultation",
+    changes: "Changes to drafts sent before",
+    number: "Number",
+    kind: "Kind",
+    ministry: "Responsible institution",
+    window: "Comment period",
+    matches: "Matches",
+    draft: "Draft",
+    submit_opinion: "Submit an opinion",
+    calendar_attached: "Attached: a calendar with the deadlines",
+    source: "Source",
+    last_success: "last successful check",
+    no_success_yet: "none yet",
+    source_failing: "WARNING: this source has been failing for more than a day; recent drafts may be missing.",
+    sent_automatically: "This message was sent automatically by draftwatch.",
+    sent_once: "Each draft is sent only once.",
+};
+
+/// The labels of a digest in `language`.
+pub fn labels(language: Language) -> &'static Labels {
+    match language {
+        Language::Lv => &LATVIAN,
+        Language::En => &ENGLISH,
+    }
+}
+
+/// The text part's warning about a source failing for more than a day, with its name and
+/// latest error.
+pub fn source_failing_phrase(name: &str, error: &str, language: Language) -> String {
+    match language {
+        Language::Lv => format!(
+            "UZMANĪBU: avots {name} nedarbojas ilgāk par diennakti, jaunākie projekti var trūkt ({error})."
+        ),
+        Language::En => format!(
+            "WARNING: source {name} has been failing for more than a day, recent drafts may be missing ({error})."
+        ),
     }
 }
 
@@ -295,14 +432,6 @@ pub fn reminder_phrase(days_left: i64, language: Language) -> String {
     }
 }
 
-/// An instant as local date and time, the way the footer shows poll times:
-/// "15.09.2026. 08:10".
-pub fn format_instant(at: DateTime<Utc>, timezone: Tz) -> String {
-    at.with_timezone(&timezone)
-        .format("%d.%m.%Y. %H:%M")
-        .to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,19 +444,5 @@ mod tests {
         for n in [0, 2, 5, 10, 11, 12, 111, 211, 20, -11] {
             assert!(!latvian_takes_singular(n), "{n}");
         }
-    }
-
-    #[test]
-    fn window_state_distinguishes_every_case() {
-        let day = |d| NaiveDate::from_ymd_opt(2026, 9, d).unwrap_or_default();
-        let w = CommentWindow {
-            from: day(10),
-            to: day(20),
-        };
-        assert_eq!(WindowState::of(None, day(1)), WindowState::NoWindow);
-        assert_eq!(WindowState::of(Some(&w), day(9)), WindowState::NotStarted);
-        assert_eq!(WindowState::of(Some(&w), day(10)), WindowState::Open(10));
-        assert_eq!(WindowState::of(Some(&w), day(20)), WindowState::Open(0));
-        assert_eq!(WindowState::of(Some(&w), day(21)), WindowState::Closed);
     }
 }

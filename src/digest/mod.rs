@@ -11,12 +11,16 @@
 //! Only a crash between the server's acceptance and the marking can send a digest twice,
 //! and then with the same Message-ID, which mail clients show once.
 //!
-//! Submodules: [`select`] chooses and orders drafts (pure), [`contents`] groups them (pure),
-//! [`lang`] words days, dates and subjects, [`render`] fills the templates and builds the
-//! message. This module does not poll portals, evaluate watchlists itself (it calls the
+//! Submodules, each importing only those before it: [`item`] holds the shared facts (a draft
+//! as listed, its window state, its changes), [`select`] chooses and orders drafts (pure),
+//! [`contents`] groups them (pure), [`lang`] words days, dates, subjects and labels,
+//! [`calendar`] writes the iCalendar attachment, [`render`] fills the templates and builds
+//! the message. This module does not poll portals, evaluate watchlists itself (it calls the
 //! matcher) or talk SMTP (see [`crate::mailer`]).
 
+pub mod calendar;
 pub mod contents;
+pub mod item;
 pub mod lang;
 pub mod render;
 pub mod select;
@@ -30,30 +34,35 @@ use chrono::{DateTime, DurationRound, NaiveDate, Utc};
 use lettre::address::Envelope;
 
 use crate::config::{Config, RecipientConfig};
-use crate::mailer::Mailer;
+use crate::mailer::{Mailer, format_instant};
 use crate::matcher::{MatchInput, WatchlistSet};
+use crate::model::StoredDraft;
 use crate::store::{DraftFilter, NewOutboxEntry, OutboxEntry, OutboxStatus, Store, StoreError};
 
 pub use contents::{
-    ChangeItem, ChangeNote, DigestContents, RecipientHistory, ReminderItem, SourceHealth,
-    build_contents, change_notes,
+    ChangeItem, DigestContents, RecipientHistory, ReminderItem, SourceHealth, build_contents,
+    change_notes,
 };
-pub use lang::{WindowState, days_left_phrase, format_date, format_window};
+pub use item::{ChangeNote, DigestItem, EvaluatedDraft, WindowState, opinion_url};
+pub use lang::{days_left_phrase, format_date, format_window};
 pub use render::{
     RenderError, RenderedDigest, Templates, build_message, digest_message_id, highlight_html,
-    opinion_url,
 };
-pub use select::{DigestItem, EvaluatedDraft, select_items};
+pub use select::select_items;
 
-/// Environment variable naming a failpoint, a test hook for crash tests; never set it in
-/// production. `before-send`: the process exits with [`FAILPOINT_EXIT_CODE`] right after the
-/// new digests were recorded in the outbox and before any is sent (the next run must send
-/// each exactly once, with the recorded Message-ID). `after-send`: it exits right after the
-/// mail server accepted a digest and before it is marked sent (the next run sends it once
-/// more, with the same Message-ID).
+/// Environment variable naming a failpoint, a test hook for crash tests. Compiled in only
+/// with the cargo feature `failpoints`, which the test build enables (the package is its own
+/// dev-dependency with that feature) and release builds do not, so no environment variable
+/// can make a production daemon exit. `before-send`: the process exits with
+/// [`FAILPOINT_EXIT_CODE`] right after the new digests were recorded in the outbox and before
+/// any is sent (the next run must send each exactly once, with the recorded Message-ID).
+/// `after-send`: it exits right after the mail server accepted a digest and before it is
+/// marked sent (the next run sends it once more, with the same Message-ID).
+#[cfg(feature = "failpoints")]
 pub const FAILPOINT_ENV_VAR: &str = "DRAFTWATCH_FAILPOINT";
 
 /// Exit code of the failpoints.
+#[cfg(feature = "failpoints")]
 pub const FAILPOINT_EXIT_CODE: i32 = 86;
 
 /// The longest wait between two attempts at a digest the server could not take.
@@ -456,7 +465,7 @@ async fn deliver(
                 reason: format!(
                     "digest {} not sent yet, next attempt {}: {reason}",
                     entry.message_id,
-                    lang::format_instant(next, ctx.config.timezone)
+                    format_instant(next, ctx.config.timezone)
                 ),
                 permanent: false,
             })
@@ -521,7 +530,7 @@ pub fn write_calendar_files(ctx: &DigestContext<'_>) -> Result<Vec<PathBuf>, Dig
             .iter()
             .filter(|item| item.draft.window.is_some_and(|w| w.to >= today))
             .collect();
-        let text = crate::calendar::digest_calendar(&open, recipient.language);
+        let text = calendar::digest_calendar(&open, recipient.language);
         let name = format!("{}.ics", crate::mailer::slug(&recipient.name));
         crate::mailer::write_atomically(dir, &name, text.as_bytes())
             .map_err(DigestError::CalendarFile)?;
@@ -674,7 +683,7 @@ fn record_for(
     }
     let envelope_from = envelope.from().map(ToString::to_string).unwrap_or_default();
     let envelope_to: Vec<String> = envelope.to().iter().map(ToString::to_string).collect();
-    let reminders = contents.reminder_keys();
+    let reminders = contents.reminder_keys(&ctx.config.digest.reminder_days);
     let recorded = ctx.lock_store()?.record_outbox(&NewOutboxEntry {
         recipient: &recipient.name,
         scheduled_for,
@@ -708,10 +717,26 @@ struct BuiltDigest<'a> {
     envelope: Envelope,
 }
 
+/// A rendered digest and its message bytes, before it is known whether they fit.
+struct Assembled {
+    digest: RenderedDigest,
+    raw: Vec<u8>,
+    envelope: Envelope,
+}
+
+/// The longest a field of a lone oversized draft is shortened to first, in characters; each
+/// further try halves it, down to [`SHORTEST_FIELD_CHARS`].
+const LONGEST_SHORTENED_FIELD_CHARS: usize = 1_000;
+
+/// The shortest a field is cut to: enough to recognise the draft.
+const SHORTEST_FIELD_CHARS: usize = 60;
+
 /// Render and assemble `contents`; when the message exceeds `[digest] max_bytes`, keep the
-/// largest number of new drafts (in digest order) that fits and note the rest, which stay
-/// undelivered for the next digest. Reminders and changes are always kept (they are few,
-/// and a change left out would be lost). The error is a reason for the admin.
+/// largest number of new drafts (in digest order) that fits, at least one, and note the
+/// rest, which stay undelivered for the next digest. A draft too large to fit even alone
+/// goes with its long fields shortened: were it left out, it would never be delivered and
+/// every later digest would only announce it. Reminders and changes are always kept (they
+/// are few, and a change left out would be lost). The error is a reason for the admin.
 fn build_within_limit<'a>(
     ctx: &DigestContext<'_>,
     templates: &Templates,
@@ -720,9 +745,9 @@ fn build_within_limit<'a>(
     today: NaiveDate,
     message_id: &str,
 ) -> Result<BuiltDigest<'a>, String> {
-    let build = |contents: DigestContents<'a>| -> Result<BuiltDigest<'a>, String> {
+    let assemble = |contents: &DigestContents<'_>| -> Result<Assembled, String> {
         let digest = templates
-            .render_contents(recipient, &contents, today, ctx.config.timezone)
+            .render_contents(recipient, contents, today, ctx.config.timezone)
             .map_err(|error| error.to_string())?;
         let message = build_message(
             &ctx.config.mail.from,
@@ -732,32 +757,33 @@ fn build_within_limit<'a>(
             ctx.now,
         )
         .map_err(|error| error.to_string())?;
-        Ok(BuiltDigest {
+        Ok(Assembled {
             envelope: message.envelope().clone(),
             raw: message.formatted(),
             digest,
-            contents,
         })
     };
     let limit = ctx.config.digest.max_bytes;
+    let fits = |assembled: &Assembled| assembled.raw.len() <= limit;
     let new_count = contents.new_items().count();
-    let full = build(contents.clone())?;
-    if full.raw.len() <= limit || new_count == 0 {
-        return Ok(full);
+    let full = assemble(&contents)?;
+    if fits(&full) || new_count == 0 {
+        return Ok(full.with(contents));
     }
     let cut = |keep: usize| {
         let mut smaller = contents.clone();
         smaller.keep_new(keep);
-        build(smaller)
+        smaller
     };
-    // Largest `keep` in 0..new_count that fits; `new_count` itself does not.
-    let (mut low, mut high) = (0, new_count);
+    // Largest `keep` in 1..new_count that fits; `new_count` itself does not.
+    let (mut low, mut high) = (1, new_count);
     let mut fitting = None;
     while low < high {
         let middle = low + (high - low) / 2;
-        let candidate = cut(middle)?;
-        if candidate.raw.len() <= limit {
-            fitting = Some(candidate);
+        let smaller = cut(middle);
+        let candidate = assemble(&smaller)?;
+        if fits(&candidate) {
+            fitting = Some(candidate.with(smaller));
             low = middle + 1;
         } else {
             high = middle;
@@ -766,23 +792,89 @@ fn build_within_limit<'a>(
     let chosen = match fitting {
         Some(chosen) => chosen,
         None => {
-            let bare = cut(0)?;
-            tracing::warn!(
-                recipient = %recipient.name,
-                bytes = bare.raw.len(),
-                limit,
-                "Digest exceeds max_bytes even without new drafts; sending its reminders and changes anyway."
-            );
-            bare
+            let lone = cut(1);
+            let shortened = assemble_shortened(&lone, &assemble, &fits)?;
+            if !fits(&shortened) {
+                tracing::warn!(
+                    recipient = %recipient.name,
+                    bytes = shortened.raw.len(),
+                    limit,
+                    "Digest exceeds max_bytes even with one shortened draft; sending it anyway."
+                );
+            }
+            shortened.with(lone)
         }
     };
-    tracing::info!(
-        recipient = %recipient.name,
-        left_out = chosen.contents.left_out,
-        limit,
-        "Digest cut to its size limit; the drafts left out come in the next digest."
-    );
+    if chosen.contents.left_out > 0 {
+        tracing::info!(
+            recipient = %recipient.name,
+            left_out = chosen.contents.left_out,
+            limit,
+            "Digest cut to its size limit; the drafts left out come in the next digest."
+        );
+    }
     Ok(chosen)
+}
+
+/// `lone` (a digest with one new draft) assembled with that draft's long fields (title,
+/// description, ministry, kind) cut with an ellipsis, shorter on each try until the message
+/// fits or the fields are at [`SHORTEST_FIELD_CHARS`]. Only the message shows the shortened
+/// text; the store keeps the draft whole.
+fn assemble_shortened(
+    lone: &DigestContents<'_>,
+    assemble: &dyn Fn(&DigestContents<'_>) -> Result<Assembled, String>,
+    fits: &dyn Fn(&Assembled) -> bool,
+) -> Result<Assembled, String> {
+    let Some(original) = lone.new_items().next().map(|item| item.draft) else {
+        return assemble(lone);
+    };
+    let mut max_chars = LONGEST_SHORTENED_FIELD_CHARS;
+    loop {
+        let shortened = shortened_draft(original, max_chars);
+        let mut view = lone.clone();
+        for item in view.new_items_mut() {
+            item.draft = &shortened;
+        }
+        let assembled = assemble(&view)?;
+        if fits(&assembled) || max_chars <= SHORTEST_FIELD_CHARS {
+            tracing::warn!(
+                draft = original.id,
+                max_chars,
+                bytes = assembled.raw.len(),
+                "Draft too large for the digest's max_bytes; its long fields were shortened."
+            );
+            return Ok(assembled);
+        }
+        max_chars = (max_chars / 2).max(SHORTEST_FIELD_CHARS);
+    }
+}
+
+/// `draft` with its title, description, ministry and kind cut to `max_chars` characters,
+/// each cut one ending in "…".
+fn shortened_draft(draft: &StoredDraft, max_chars: usize) -> StoredDraft {
+    let cut = |text: &str| match text.char_indices().nth(max_chars) {
+        Some((end, _)) => format!("{}…", text[..end].trim_end()),
+        None => text.to_owned(),
+    };
+    StoredDraft {
+        title: cut(&draft.title),
+        description: draft.description.as_deref().map(cut),
+        ministry: draft.ministry.as_deref().map(cut),
+        kind: draft.kind.as_deref().map(cut),
+        ..draft.clone()
+    }
+}
+
+impl Assembled {
+    /// Pair the message with the contents it was rendered from.
+    fn with(self, contents: DigestContents<'_>) -> BuiltDigest<'_> {
+        BuiltDigest {
+            digest: self.digest,
+            contents,
+            raw: self.raw,
+            envelope: self.envelope,
+        }
+    }
 }
 
 /// The headers the real message would carry, decoded for reading.
@@ -846,12 +938,17 @@ fn log_outcome(recipient: &str, outcome: &RecipientOutcome) {
 }
 
 /// See [`FAILPOINT_ENV_VAR`]: the test hook for crashes at `name`.
+#[cfg(feature = "failpoints")]
 fn failpoint(name: &str) {
     if std::env::var(FAILPOINT_ENV_VAR).is_ok_and(|value| value == name) {
         tracing::warn!("Failpoint {name}: exiting.");
         std::process::exit(FAILPOINT_EXIT_CODE);
     }
 }
+
+/// Without the `failpoints` feature there is no hook: a crash point is just a name.
+#[cfg(not(feature = "failpoints"))]
+fn failpoint(_name: &str) {}
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,8 @@
 //! Templates ship in `config/templates/` for admins to edit and are also compiled into the
 //! binary, so draftwatch runs with no template files around; a file in the override folder
 //! replaces the embedded template of the same name. `*.html.j2` templates are auto-escaped.
+//! There is one template per part for every language; the words come from
+//! [`super::lang`] (the `l` labels and the computed phrases).
 //! Highlighting of matched words is done here, not in templates: the text is escaped first
 //! and only then wrapped in `<mark>`, so a draft title can never inject markup.
 //!
@@ -24,32 +26,34 @@ use minijinja::value::Value;
 use minijinja::{Environment, UndefinedBehavior, context};
 
 use crate::config::{Language, RecipientConfig};
+use crate::mailer::{AutoSubmitted, format_instant};
 use crate::matcher::Field;
-use crate::model::StoredDraft;
 
+use super::calendar::digest_calendar;
 use super::contents::DigestContents;
-use super::lang::{self, SubjectCounts, WindowState};
-use super::select::{DigestItem, nearest_deadline};
+use super::item::{DigestItem, WindowState, opinion_url};
+use super::lang::{self, SubjectCounts};
+use super::select::nearest_deadline;
 
-/// Names and embedded sources of every template, Latvian first.
-const EMBEDDED_TEMPLATES: [(&str, &str); 4] = [
+/// File names of the two templates, one per part, shared by every language (the words
+/// that differ come from [`lang::labels`]).
+const HTML_TEMPLATE: &str = "digest.html.j2";
+const TEXT_TEMPLATE: &str = "digest.txt.j2";
+
+/// Names and embedded sources of every template.
+const EMBEDDED_TEMPLATES: [(&str, &str); 2] = [
     (
-        "digest.html.j2",
+        HTML_TEMPLATE,
         include_str!("../../config/templates/digest.html.j2"),
     ),
     (
-        "digest.txt.j2",
+        TEXT_TEMPLATE,
         include_str!("../../config/templates/digest.txt.j2"),
     ),
-    (
-        "digest.en.html.j2",
-        include_str!("../../config/templates/digest.en.html.j2"),
-    ),
-    (
-        "digest.en.txt.j2",
-        include_str!("../../config/templates/digest.en.txt.j2"),
-    ),
 ];
+
+/// Override files of the per-language templates draftwatch used to have; no longer read.
+const RETIRED_TEMPLATES: [&str; 2] = ["digest.en.html.j2", "digest.en.txt.j2"];
 
 /// How many bytes of description are shown on each side of a matched word.
 const EXCERPT_RADIUS: usize = 80;
@@ -119,6 +123,14 @@ impl Templates {
                     env.add_template(name, embedded)?
                 }
                 Err(source) => return Err(RenderError::ReadTemplate { path, source }),
+            }
+        }
+        for name in RETIRED_TEMPLATES {
+            if dir.join(name).exists() {
+                tracing::warn!(
+                    file = %dir.join(name).display(),
+                    "Template override no longer read: every language shares digest.html.j2 and digest.txt.j2, with labels from the language table."
+                );
             }
         }
         Ok(Templates { env })
@@ -201,15 +213,18 @@ impl Templates {
                     name => source.name.as_str(),
                     last_success => source
                         .last_success
-                        .map(|at| lang::format_instant(at, timezone)),
+                        .map(|at| format_instant(at, timezone)),
                     failing => source.failing.as_deref(),
+                    warning => source.failing.as_deref().map(|error| {
+                        lang::source_failing_phrase(&source.name, error, language)
+                    }),
                 }
             })
             .collect();
         let open_windows = contents.open_windows();
-        let calendar = (!open_windows.is_empty())
-            .then(|| crate::calendar::digest_calendar(&open_windows, language));
+        let calendar = (!open_windows.is_empty()).then(|| digest_calendar(&open_windows, language));
         let ctx = context! {
+            l => Value::from_pairs(lang::labels(language).named()),
             recipient => recipient.name.as_str(),
             subject => subject.as_str(),
             today => lang::format_date(today),
@@ -229,12 +244,8 @@ impl Templates {
                 String::new()
             },
         };
-        let (html_name, text_name) = match language {
-            Language::Lv => ("digest.html.j2", "digest.txt.j2"),
-            Language::En => ("digest.en.html.j2", "digest.en.txt.j2"),
-        };
-        let html = self.env.get_template(html_name)?.render(&ctx)?;
-        let text = self.env.get_template(text_name)?.render(&ctx)?;
+        let html = self.env.get_template(HTML_TEMPLATE)?.render(&ctx)?;
+        let text = self.env.get_template(TEXT_TEMPLATE)?.render(&ctx)?;
         Ok(RenderedDigest {
             subject,
             text,
@@ -300,9 +311,9 @@ fn wrap_filter(text: &str, indent: Option<usize>) -> String {
     wrap_text(text, 78, indent.unwrap_or(0))
 }
 
-/// The `wrap` template filter (`wrap_filter`). `width` counts characters; the first line's own prefix (written by
-/// the template before the filtered text) is not known here, so callers pass the indent
-/// that also matches that prefix.
+/// The line breaking behind the `wrap` template filter. `width` counts characters; the
+/// first line's own prefix (written by the template before the filtered text) is not known
+/// here, so callers pass the indent that also matches that prefix.
 pub fn wrap_text(text: &str, width: usize, indent: usize) -> String {
     let mut out = String::new();
     let mut line_len = indent;
@@ -385,12 +396,6 @@ fn link_of(url: &str) -> Option<Value> {
     (url.starts_with("https://") || url.starts_with("http://")).then(|| {
         Value::from_safe_string(html_escape::encode_double_quoted_attribute(url).into_owned())
     })
-}
-
-/// Where one submits an opinion on `draft`. On TAP portāls public participation (the only
-/// kind of source so far) the form is on the draft's own page.
-pub fn opinion_url(draft: &StoredDraft) -> &str {
-    &draft.url
 }
 
 /// Spans of every hit in `field` among the fired watchlists of `item`.
@@ -526,29 +531,6 @@ pub fn excerpt_around(text: &str, spans: &[Range<usize>], radius: usize) -> Opti
     })
 }
 
-/// The `Auto-Submitted: auto-generated` header (RFC 3834): tells vacation responders and
-/// mailing-list software not to answer a machine.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AutoSubmitted;
-
-impl Header for AutoSubmitted {
-    fn name() -> HeaderName {
-        HeaderName::new_from_ascii_str("Auto-Submitted")
-    }
-
-    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
-        if s.trim().eq_ignore_ascii_case("auto-generated") {
-            Ok(AutoSubmitted)
-        } else {
-            Err(format!("unsupported Auto-Submitted value {s:?}").into())
-        }
-    }
-
-    fn display(&self) -> HeaderValue {
-        HeaderValue::new(Self::name(), "auto-generated".to_owned())
-    }
-}
-
 /// The `List-Id` header (RFC 2919), `draftwatch digest <digest.draftwatch.DOMAIN>` with the
 /// sender's domain: lets coordinators filter and their mail clients group digests, and
 /// tells spam filters this is list-like bulk mail the recipient asked for.
@@ -582,25 +564,6 @@ impl Header for ListId {
     fn display(&self) -> HeaderValue {
         HeaderValue::new(Self::name(), self.0.clone())
     }
-}
-
-/// A new globally unique Message-ID (with angle brackets) in the sender's domain. It is
-/// stored with the delivery record, so a coordinator's question about a mail can be traced.
-pub fn new_message_id(from: &Mailbox, recipient: &str, now: DateTime<Utc>) -> String {
-    use std::hash::{Hash as _, Hasher as _};
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    recipient.hash(&mut hasher);
-    std::process::id().hash(&mut hasher);
-    COUNTER.fetch_add(1, Ordering::Relaxed).hash(&mut hasher);
-    std::time::SystemTime::now().hash(&mut hasher);
-    format!(
-        "<{}.{:016x}.draftwatch@{}>",
-        now.format("%Y%m%d%H%M%S"),
-        hasher.finish(),
-        from.email.domain()
-    )
 }
 
 /// Assemble the message: From, To (every address of the recipient), Subject, Date,

@@ -13,30 +13,8 @@ use chrono::NaiveDate;
 
 use crate::config::RecipientConfig;
 use crate::matcher::WatchlistVerdict;
-use crate::model::StoredDraft;
 
-use super::lang::WindowState;
-
-/// A stored draft together with every watchlist's verdict on it; computed once per digest
-/// run and shared by all recipients.
-#[derive(Debug, Clone)]
-pub struct EvaluatedDraft {
-    /// The draft.
-    pub draft: StoredDraft,
-    /// The matcher's verdicts, one per watchlist.
-    pub verdicts: Vec<WatchlistVerdict>,
-}
-
-/// One draft as it appears in one recipient's digest.
-#[derive(Debug, Clone)]
-pub struct DigestItem<'a> {
-    /// The draft.
-    pub draft: &'a StoredDraft,
-    /// Its comment window on the digest's day.
-    pub window_state: WindowState,
-    /// The recipient's watchlists that fired on it, in the recipient's configured order.
-    pub matches: Vec<&'a WatchlistVerdict>,
-}
+use super::item::{DigestItem, EvaluatedDraft, WindowState};
 
 /// Select and order the drafts for `recipient` on the local day `today`.
 pub fn select_items<'a>(

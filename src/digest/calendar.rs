@@ -8,8 +8,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::item::{DigestItem, opinion_url};
 use crate::config::Language;
-use crate::digest::{DigestItem, opinion_url};
 
 /// The longest content line allowed before folding, in octets (CRLF not counted).
 const MAX_LINE_OCTETS: usize = 75;
