@@ -16,7 +16,6 @@
 //! This module does not poll, build digests or watch files: the daemon calls it.
 
 use std::path::Path;
-use std::sync::Mutex;
 use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
@@ -27,7 +26,7 @@ use crate::mailer::{AutoSubmitted, format_instant, new_message_id};
 use crate::mailer::{MailError, Mailer};
 use crate::matcher::WatchlistSet;
 use crate::sources::SourceError;
-use crate::store::{AlertKey, OutboxStatus, Store, StoreError};
+use crate::store::{AlertKey, OutboxStatus, SharedStore, Store, StoreError};
 
 /// How many permanently refused digests are looked at per check (the newest).
 const REFUSED_DIGESTS_CHECKED: usize = 100;
@@ -257,9 +256,6 @@ pub enum AlertError {
     /// Reading or writing the store failed.
     #[error("alert store access failed: {0}")]
     Store(#[from] StoreError),
-    /// Another thread panicked while holding the store.
-    #[error("the store is unusable: a thread panicked while using it")]
-    StorePoisoned,
     /// The alert message could not be assembled.
     #[error("cannot build the alert message: {0}")]
     Message(String),
@@ -295,7 +291,7 @@ pub fn alert_message(
 /// earlier ones the server did not take). Returns how many were sent. Does nothing without
 /// `[admin] addresses`. A mail failure stops this check; the unsent alerts wait for the next.
 pub async fn send_due_alerts(
-    store: &Mutex<Store>,
+    store: &SharedStore,
     config: &Config,
     mailer: &dyn Mailer,
     watchlists: Option<&WatchlistProblem>,
@@ -305,7 +301,7 @@ pub async fn send_due_alerts(
         return Ok(0);
     }
     let unsent = {
-        let mut store = store.lock().map_err(|_| AlertError::StorePoisoned)?;
+        let mut store = store.lock()?;
         for alert in due_alerts(&store, config, watchlists, now)? {
             store.record_alert(&alert.key, &alert.subject, &alert.body, now)?;
         }
@@ -317,10 +313,7 @@ pub async fn send_due_alerts(
         let message = alert_message(config, &row.mail_subject, &row.mail_body, &message_id, now)?;
         mailer.send(&message).await?;
         tracing::warn!(kind = %row.key.kind, subject = %row.key.subject, "Admin alert sent.");
-        store
-            .lock()
-            .map_err(|_| AlertError::StorePoisoned)?
-            .mark_alert_sent(&row.key, &message_id, now)?;
+        store.lock()?.mark_alert_sent(&row.key, &message_id, now)?;
         sent += 1;
     }
     Ok(sent)

@@ -222,7 +222,7 @@ fn digest_context<'a>(
 ) -> DigestContext<'a> {
     DigestContext {
         config: &shared.config,
-        store: shared.store.as_mutex(),
+        store: &shared.store,
         watchlists,
         mailer: shared.mailer.as_ref(),
         now,
@@ -247,7 +247,7 @@ async fn alert_job(shared: &Shared) {
     let problem = check_watchlists(&shared.config.watchlists_dir);
     let now = shared.clock.now();
     match send_due_alerts(
-        shared.store.as_mutex(),
+        &shared.store,
         &shared.config,
         shared.mailer.as_ref(),
         problem.as_ref(),

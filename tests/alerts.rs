@@ -6,7 +6,6 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
 use draftwatch::alerts::{
@@ -15,7 +14,7 @@ use draftwatch::alerts::{
 use draftwatch::config::Config;
 use draftwatch::mailer::SmtpMailer;
 use draftwatch::sources::SourceError;
-use draftwatch::store::{NewOutboxEntry, PollFailure, PollRecord, Store};
+use draftwatch::store::{NewOutboxEntry, PollFailure, PollRecord, SharedStore, Store};
 use support::smtp::SmtpSink;
 use support::*;
 
@@ -275,7 +274,7 @@ async fn alert_is_mailed_once_through_smtp_and_not_repeated_after_restart() {
     let dir = temp_dir();
     let db = dir.path().join("a.sqlite3");
     let config = config(&db, "addresses = [\"admin@biedriba.lv\"]");
-    let store = Mutex::new(Store::open(&db).expect("store"));
+    let store = SharedStore::new(Store::open(&db).expect("store"));
     let t0 = utc(2026, 9, 14, 6, 0);
     poll(&mut store.lock().expect("lock"), t0, Some("timeout"));
     let sink = SmtpSink::start().await;
@@ -311,7 +310,7 @@ async fn alert_is_mailed_once_through_smtp_and_not_repeated_after_restart() {
     );
 
     drop(store);
-    let store = Mutex::new(Store::open(&db).expect("reopen"));
+    let store = SharedStore::new(Store::open(&db).expect("reopen"));
     let again = send_due_alerts(&store, &config, &mailer, None, now + Duration::hours(1))
         .await
         .expect("alerts");
@@ -330,7 +329,7 @@ async fn alert_is_mailed_once_through_smtp_and_not_repeated_after_restart() {
 async fn unsent_alert_is_retried_and_no_admin_means_no_mail() {
     let dir = temp_dir();
     let db = dir.path().join("a.sqlite3");
-    let store = Mutex::new(Store::open(&db).expect("store"));
+    let store = SharedStore::new(Store::open(&db).expect("store"));
     let t0 = utc(2026, 9, 14, 6, 0);
     poll(&mut store.lock().expect("lock"), t0, Some("timeout"));
     let now = t0 + Duration::days(2);

@@ -171,7 +171,7 @@ async fn pending_digest_is_sent_once_when_retry_and_schedule_coincide() {
     let names: Vec<String> = config.recipients.iter().map(|r| r.name.clone()).collect();
     let ctx = |now| DigestContext {
         config: &config,
-        store: store.as_mutex(),
+        store: &store,
         watchlists: &watchlists,
         mailer: mailer.as_ref(),
         now,

@@ -5,7 +5,6 @@
 mod support;
 
 use std::path::PathBuf;
-use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use draftwatch::config::Config;
@@ -16,7 +15,7 @@ use draftwatch::digest::{
 use draftwatch::mailer::{Mailer, SmtpMailer};
 use draftwatch::matcher::WatchlistSet;
 use draftwatch::model::{CommentWindow, ScrapedDraft};
-use draftwatch::store::{OutboxStatus, PollFailure, PollRecord, Store};
+use draftwatch::store::{OutboxStatus, PollFailure, PollRecord, SharedStore, Store};
 use support::smtp::SmtpSink;
 use support::*;
 
@@ -25,7 +24,7 @@ struct Harness {
     _dir: tempfile::TempDir,
     db: PathBuf,
     config: Config,
-    store: Mutex<Store>,
+    store: SharedStore,
     watchlists: WatchlistSet,
 }
 
@@ -76,7 +75,7 @@ schedule = "0 8 * * *"
     let watchlists =
         WatchlistSet::load_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("watchlists"))
             .expect("shipped watchlists load");
-    let store = Mutex::new(Store::open(&db).expect("store opens"));
+    let store = SharedStore::new(Store::open(&db).expect("store opens"));
     Harness {
         _dir: dir,
         db,
@@ -93,7 +92,7 @@ impl Harness {
 
     /// Simulate a restart: a new connection on the same file.
     fn reopen(&mut self) {
-        self.store = Mutex::new(Store::open(&self.db).expect("store reopens"));
+        self.store = SharedStore::new(Store::open(&self.db).expect("store reopens"));
     }
 
     fn poll(&self, at: DateTime<Utc>, drafts: &[ScrapedDraft], error: Option<&str>) {

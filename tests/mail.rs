@@ -5,7 +5,6 @@ mod support;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use draftwatch::config::{Config, EMBEDDED_CONFIG, Language, PasswordSource, TlsMode};
@@ -18,7 +17,7 @@ use draftwatch::mailer::new_message_id;
 use draftwatch::mailer::{FileMailer, MailError, Mailer, SmtpMailer};
 use draftwatch::matcher::{Field, WatchlistSet};
 use draftwatch::model::CommentWindow;
-use draftwatch::store::{NewOutboxEntry, OutboxStatus, Store};
+use draftwatch::store::{NewOutboxEntry, OutboxStatus, SharedStore, Store};
 use lettre::message::Mailbox;
 use support::smtp::{SmtpSink, Stage, Stall};
 use support::*;
@@ -609,7 +608,7 @@ async fn smtp_stall_is_recorded_on_the_outbox_entry_and_the_digest_sent_once_lat
     let watchlists =
         WatchlistSet::load_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("watchlists"))
             .expect("shipped watchlists load");
-    let store = Mutex::new(Store::open(&db).expect("store"));
+    let store = SharedStore::new(Store::open(&db).expect("store"));
     let t0 = utc(2026, 9, 15, 5, 0);
     let message = sample_message("<stalled@biedriba.lv>");
     let to = vec!["anna@biedriba.lv".to_owned()];

@@ -30,7 +30,7 @@ pub(super) async fn digest(
     let mailer = build_mailer(&config.mail).context("setting up mail delivery")?;
     let ctx = DigestContext {
         config,
-        store: store.as_mutex(),
+        store: &store,
         watchlists,
         mailer: mailer.as_ref(),
         now: clock.this_minute(),

@@ -28,7 +28,6 @@ pub mod select;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::Mutex;
 
 use chrono::{DateTime, DurationRound, NaiveDate, Utc};
 use lettre::address::Envelope;
@@ -37,7 +36,9 @@ use crate::config::{Config, RecipientConfig};
 use crate::mailer::{Mailer, format_instant};
 use crate::matcher::{MatchInput, WatchlistSet};
 use crate::model::StoredDraft;
-use crate::store::{DraftFilter, NewOutboxEntry, OutboxEntry, OutboxStatus, Store, StoreError};
+use crate::store::{
+    DraftFilter, NewOutboxEntry, OutboxEntry, OutboxStatus, SharedStore, Store, StoreError,
+};
 
 pub use contents::{
     ChangeItem, DigestContents, RecipientHistory, ReminderItem, SourceHealth, build_contents,
@@ -74,7 +75,7 @@ pub struct DigestContext<'a> {
     /// The configuration (recipients, sender, time zone, digest settings).
     pub config: &'a Config,
     /// The store; locked only for short synchronous calls, never across an `.await`.
-    pub store: &'a Mutex<Store>,
+    pub store: &'a SharedStore,
     /// The watchlists to evaluate drafts with.
     pub watchlists: &'a WatchlistSet,
     /// Where messages go.
@@ -97,7 +98,7 @@ impl DigestContext<'_> {
     }
 
     fn lock_store(&self) -> Result<std::sync::MutexGuard<'_, Store>, DigestError> {
-        self.store.lock().map_err(|_| DigestError::StorePoisoned)
+        Ok(self.store.lock()?)
     }
 }
 
@@ -109,9 +110,6 @@ pub enum DigestError {
     /// Reading or writing the store failed.
     #[error("digest store access failed: {0}")]
     Store(#[from] StoreError),
-    /// Another thread panicked while holding the store.
-    #[error("the store is unusable: a thread panicked while using it")]
-    StorePoisoned,
     /// The templates could not be loaded.
     #[error(transparent)]
     Templates(#[from] RenderError),

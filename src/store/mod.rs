@@ -321,14 +321,6 @@ impl SharedStore {
             path: self.path.clone(),
         })
     }
-
-    /// The lock itself, for the digest and alert code that still takes `&Mutex<Store>`.
-    ///
-    /// Transitional: once those take a [`SharedStore`] this goes, so that [`Self::lock`] is
-    /// the only way in.
-    pub fn as_mutex(&self) -> &Mutex<Store> {
-        &self.store
-    }
 }
 
 #[cfg(test)]
