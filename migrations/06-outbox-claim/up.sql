@@ -1,4 +1,4 @@
--- draftwatch schema, version 4: one sender at a time per pending digest.
+-- draftwatch schema, version 6: one sender at a time per pending digest.
 --
 -- A pending digest can be due for two jobs at once (the daemon's every-minute retry and a
 -- scheduled digest run, or the daemon and `draftwatch digest`); each used to send it, so the
