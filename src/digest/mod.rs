@@ -913,7 +913,8 @@ fn log_outcome(recipient: &str, outcome: &RecipientOutcome) {
         RecipientOutcome::Failed { reason, permanent } => tracing::error!(
             recipient = %recipient,
             permanent = *permanent,
-            "Digest failed: {reason}"
+            reason = %reason,
+            "Digest failed."
         ),
         RecipientOutcome::Sent { drafts, message_id } => tracing::info!(
             recipient = %recipient,
