@@ -270,6 +270,12 @@ pub fn meaningful(text: &str) -> Option<String> {
     (!text.is_empty() && text != "-" && text != "–").then(|| text.to_owned())
 }
 
+/// Policy areas: comma-separated when the page separates them, else one area (in the
+/// collapsed text nothing else tells two areas apart).
+pub fn split_policy_areas(value: &str) -> Vec<String> {
+    value.split(", ").filter_map(meaningful).collect()
+}
+
 /// Matches one date as the portal prints it, `dd.mm.yyyy.`; validity is checked separately so
 /// that `32.13.2026.` becomes a [`DetailError::BadDate`] instead of unmatched text.
 pub const DATE_PATTERN: &str = r"\d{1,2}\.\d{1,2}\.\d{4}\.";

@@ -11,7 +11,7 @@ use regex::Regex;
 use super::labels::{
     DATE_PATTERN, DateRange, DetailError, Labelled, LabelledPage, PageLink, after_header, each_row,
     link_titled, links_under, meaningful, parse_date, parse_date_time, parse_range, regex,
-    unreadable,
+    split_policy_areas, unreadable,
 };
 
 /// The draft's TA number; `(IP)` after it marks restricted access.
@@ -216,11 +216,6 @@ impl LabelledPage for LegalActDetail {
             annotation_urls: links_under(links, "/annotation/"),
         })
     }
-}
-
-/// Policy areas: comma-separated when the page separates them, else one area.
-pub(crate) fn split_policy_areas(value: &str) -> Vec<String> {
-    value.split(", ").filter_map(meaningful).collect()
 }
 
 /// `FM - 06.08.2026. VEA - 13.08.2026. - pēc termiņa …`: every entry must be read.

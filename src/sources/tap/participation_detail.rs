@@ -13,9 +13,8 @@ use regex::Regex;
 use super::labels::{
     DATE_PATTERN, DateRange, DetailError, Labelled, LabelledPage, PageLink, after_header, each_row,
     link_titled, links_under, meaningful, parse_date, parse_date_time, parse_range, regex,
-    unreadable,
+    split_policy_areas, unreadable,
 };
-use super::legal_act_detail::split_policy_areas;
 
 /// TA number, or a task number for discussion documents.
 pub const LABEL_ID: &str = "Projekta ID/ Uzdevuma numurs";
