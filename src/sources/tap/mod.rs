@@ -32,7 +32,11 @@
 //! interrupts a request in flight.
 
 pub mod detail;
+pub mod labels;
+pub mod legal_act_detail;
 pub mod list;
+pub mod participation_detail;
+pub mod review;
 
 use std::collections::HashSet;
 use std::time::Duration;
