@@ -12,6 +12,7 @@ mod drafts;
 mod explain;
 mod outbox;
 mod poll;
+mod status;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -118,6 +119,13 @@ pub enum Command {
         #[arg(long, value_name = "ID", conflicts_with_all = ["status", "limit"])]
         resend: Option<i64>,
     },
+    /// Show how sources, the outbox, the watchlists and digests are doing; exit 0 when
+    /// healthy, 1 when something needs attention (for monitoring).
+    Status {
+        /// One JSON object instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// The `--status` values of `draftwatch outbox`, in the words an admin uses.
@@ -220,6 +228,7 @@ pub async fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => outbox::list_outbox(&config, status.map(OutboxStatus::from), *limit),
             }
         }
+        Command::Status { json } => status::status(&cli, &clock, *json),
     }
 }
 
