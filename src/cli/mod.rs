@@ -6,6 +6,7 @@
 //! stops restarting a daemon that cannot work until an admin fixes a file.
 
 mod backtest;
+mod backup;
 mod check;
 mod digest;
 mod drafts;
@@ -126,6 +127,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write a consistent copy of the database while the daemon runs (SQLite VACUUM INTO).
+    Backup {
+        /// The new file; an existing file is never overwritten.
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+    },
+    /// Delete poll rows and sent digests' message text older than `[retention]` allows.
+    Prune,
 }
 
 /// The `--status` values of `draftwatch outbox`, in the words an admin uses.
@@ -229,6 +238,8 @@ pub async fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Status { json } => status::status(&cli, &clock, *json),
+        Command::Backup { path } => backup::backup(&Config::load(cli.config.as_deref())?, path),
+        Command::Prune => backup::prune(&Config::load(cli.config.as_deref())?, &clock),
     }
 }
 
