@@ -6,12 +6,14 @@
 //! stops restarting a daemon that cannot work until an admin fixes a file.
 
 mod backtest;
+mod backup;
 mod check;
 mod digest;
 mod drafts;
 mod explain;
 mod outbox;
 mod poll;
+mod status;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -118,6 +120,21 @@ pub enum Command {
         #[arg(long, value_name = "ID", conflicts_with_all = ["status", "limit"])]
         resend: Option<i64>,
     },
+    /// Show how sources, the outbox, the watchlists and digests are doing; exit 0 when
+    /// healthy, 1 when something needs attention (for monitoring).
+    Status {
+        /// One JSON object instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a consistent copy of the database while the daemon runs (SQLite VACUUM INTO).
+    Backup {
+        /// The new file; an existing file is never overwritten.
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+    },
+    /// Delete poll rows and sent digests' message text older than `[retention]` allows.
+    Prune,
 }
 
 /// The `--status` values of `draftwatch outbox`, in the words an admin uses.
@@ -220,6 +237,9 @@ pub async fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => outbox::list_outbox(&config, status.map(OutboxStatus::from), *limit),
             }
         }
+        Command::Status { json } => status::status(&cli, &clock, *json),
+        Command::Backup { path } => backup::backup(&Config::load(cli.config.as_deref())?, path),
+        Command::Prune => backup::prune(&Config::load(cli.config.as_deref())?, &clock),
     }
 }
 

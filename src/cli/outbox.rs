@@ -48,6 +48,13 @@ pub(super) async fn resend_outbox_entry(
             entry.next_attempt_at.format("%Y-%m-%d %H:%M UTC")
         );
     }
+    if entry.raw_message.is_empty() {
+        anyhow::bail!(
+            "digest #{id} ({}) cannot be sent again: its message text was pruned after \
+             [retention] outbox_messages",
+            entry.message_id
+        );
+    }
     let envelope = entry
         .envelope()
         .with_context(|| format!("digest #{id} cannot be sent again"))?;

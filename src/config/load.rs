@@ -10,12 +10,13 @@ use toml::Spanned;
 use url::Url;
 
 use super::raw::{
-    Checked, RawAdmin, RawConfig, RawDigest, RawHttp, RawLanguage, RawMail, RawRecipient, RawSmtp,
-    RawSource, RawSourceKind, RawTls, RawTransport,
+    Checked, RawAdmin, RawConfig, RawDigest, RawHttp, RawLanguage, RawMail, RawRecipient,
+    RawRetention, RawSmtp, RawSource, RawSourceKind, RawTls, RawTransport,
 };
 use super::{
     AdminConfig, Config, DigestConfig, HttpConfig, Language, MailConfig, MailTransport,
-    PasswordSource, RecipientConfig, SmtpConfig, SourceConfig, SourceKind, StoreConfig, TlsMode,
+    PasswordSource, RecipientConfig, RetentionConfig, SmtpConfig, SourceConfig, SourceKind,
+    StoreConfig, TlsMode,
 };
 use crate::line_index::LineIndex;
 
@@ -286,6 +287,7 @@ fn validate(raw: RawConfig, problems: &mut Problems<'_>, path: Option<&Path>) ->
         validate_recipient(recipient, &mut recipient_names, problems)
     });
     let admin = validate_admin(raw.admin, problems);
+    let retention = validate_retention(raw.retention, problems);
     Some(Config {
         source_path: path.map(Path::to_path_buf),
         timezone: timezone?,
@@ -299,6 +301,7 @@ fn validate(raw: RawConfig, problems: &mut Problems<'_>, path: Option<&Path>) ->
         digest: digest?,
         recipients: recipients?,
         admin: admin?,
+        retention: retention?,
     })
 }
 
@@ -551,6 +554,15 @@ fn validate_admin(raw: RawAdmin, problems: &mut Problems<'_>) -> Option<AdminCon
     })
 }
 
+fn validate_retention(raw: RawRetention, problems: &mut Problems<'_>) -> Option<RetentionConfig> {
+    let polls = problems.value(raw.polls);
+    let outbox_messages = problems.value(raw.outbox_messages);
+    Some(RetentionConfig {
+        polls: polls?,
+        outbox_messages: outbox_messages?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -677,6 +689,8 @@ schedule = "0 8 * * *"
             .map(|(section, line)| MINIMAL.replacen(section, &format!("{section}{line}"), 1))
             .collect();
         texts.push(format!("{MINIMAL}[admin]\nsource_failing_after = \"0d\"\n"));
+        texts.push(format!("{MINIMAL}[retention]\npolls = \"0d\"\n"));
+        texts.push(format!("{MINIMAL}[retention]\noutbox_messages = \"0s\"\n"));
         for text in texts {
             let problems = problems_of(&text);
             assert_eq!(problems.len(), 1, "{text}: {problems:?}");
@@ -687,6 +701,31 @@ schedule = "0 8 * * *"
             "transport = \"smtp\"\n[mail.smtp]\nhost = \"mail.example.org\"\ntimeout = \"0s\"",
         );
         assert_eq!(problems_of(&smtp).len(), 1);
+    }
+
+    /// `[retention]` is optional (400 days each); a value written is read, a bad one is
+    /// placed at its line.
+    #[test]
+    fn retention_defaults_to_400_days_and_reads_written_values() {
+        let defaults = Config::from_toml(MINIMAL, None).expect("valid");
+        assert_eq!(defaults.retention, RetentionConfig::default());
+        assert_eq!(
+            defaults.retention.polls,
+            std::time::Duration::from_secs(400 * 86_400)
+        );
+        let text = format!("{MINIMAL}[retention]\npolls = \"30d\"\noutbox_messages = \"2h\"\n");
+        let written = Config::from_toml(&text, None).expect("valid");
+        assert_eq!(
+            written.retention,
+            RetentionConfig {
+                polls: std::time::Duration::from_secs(30 * 86_400),
+                outbox_messages: std::time::Duration::from_secs(7_200),
+            }
+        );
+        let bad = format!("{MINIMAL}[retention]\npolls = \"a year\"\n");
+        let problems = problems_of(&bad);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!((problems[0].line, problems[0].column), (12, 9));
     }
 
     /// Regression (#8 item 7): cron said "must be less than 59" for minute 61, but 59 is a

@@ -44,6 +44,8 @@ pub struct Config {
     pub recipients: Vec<RecipientConfig>,
     /// Who is told when something breaks that nobody would otherwise notice.
     pub admin: AdminConfig,
+    /// How long old records are kept before `draftwatch prune` removes them.
+    pub retention: RetentionConfig,
 }
 
 impl Config {
@@ -80,6 +82,37 @@ pub struct AdminConfig {
     /// reported (default one day).
     pub source_failing_after: Duration,
 }
+
+/// `[retention]`: how long records that only grow are kept. Optional; both default to 400
+/// days, a year and a bit, so a year-on-year question ("what happened last autumn?") can
+/// still be answered.
+///
+/// Drafts, their change history, deliveries, reminders and the outbox rows are never
+/// removed: they are what digests and `explain` are built from, and they grow with what the
+/// portals publish, not with the passing of time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetentionConfig {
+    /// Poll rows older than this are deleted, except those a draft's change history points
+    /// at and a source's last successful poll with every poll after it (the failure run
+    /// that status and alerts are tracking).
+    pub polls: Duration,
+    /// A sent digest older than this keeps its row (who got what, when, with which
+    /// Message-ID) but its recorded message bytes are dropped, so it can no longer be sent
+    /// again with `outbox --resend`. Pending and refused digests keep their bytes.
+    pub outbox_messages: Duration,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            polls: DEFAULT_RETENTION,
+            outbox_messages: DEFAULT_RETENTION,
+        }
+    }
+}
+
+/// The default of both `[retention]` keys: 400 days.
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(400 * 24 * 60 * 60);
 
 /// `[store]`.
 #[derive(Debug, Clone)]

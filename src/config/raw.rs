@@ -74,6 +74,8 @@ pub(super) struct RawConfig {
     pub recipients: Vec<Spanned<RawRecipient>>,
     #[serde(default)]
     pub admin: RawAdmin,
+    #[serde(default)]
+    pub retention: RawRetention,
 }
 
 fn default_timezone() -> Checked<Tz> {
@@ -271,6 +273,23 @@ impl Default for RawAdmin {
 
 fn default_source_failing_after() -> Checked<Duration> {
     Checked::default_value(Duration::from_secs(24 * 60 * 60))
+}
+
+/// `[retention]`: how long poll rows and sent digests' bytes are kept.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct RawRetention {
+    pub polls: Checked<Duration>,
+    pub outbox_messages: Checked<Duration>,
+}
+
+impl Default for RawRetention {
+    fn default() -> Self {
+        RawRetention {
+            polls: Checked::default_value(super::DEFAULT_RETENTION),
+            outbox_messages: Checked::default_value(super::DEFAULT_RETENTION),
+        }
+    }
 }
 
 fn default_closing_soon_days() -> u32 {

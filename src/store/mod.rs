@@ -4,8 +4,9 @@
 //! pragmas draftwatch relies on (WAL, `synchronous=NORMAL`, foreign keys, a busy timeout),
 //! applies the embedded migrations from `migrations/`, and offers the few queries the other
 //! stages need: recording a poll in one transaction (`drafts`), poll history (`polls`),
-//! delivery bookkeeping (`deliveries`), the digest ledger with reminders (`outbox`) and
-//! admin alerts sent once per incident (`alerts`).
+//! delivery bookkeeping (`deliveries`), the digest ledger with reminders (`outbox`),
+//! admin alerts sent once per incident (`alerts`), and retention and backups
+//! (`maintenance`).
 //!
 //! It is not responsible for scheduling, matching or sending mail, and it is not async: jobs
 //! that share one store hold it as a [`SharedStore`] and lock it for short synchronous calls,
@@ -19,6 +20,7 @@
 mod alerts;
 mod deliveries;
 mod drafts;
+mod maintenance;
 mod outbox;
 mod polls;
 
@@ -34,11 +36,12 @@ use rusqlite_migration::{Migrations, SchemaVersion};
 
 pub use alerts::{AlertKey, AlertRow};
 pub use drafts::{DraftChange, DraftField, DraftFilter};
+pub use maintenance::{BackupError, PruneCounts};
 pub use outbox::{
-    NewOutboxEntry, OUTBOX_CLAIM_LEASE, OutboxEntry, OutboxStatus, RecordedEnvelopeError,
-    ReminderKey,
+    NewOutboxEntry, OUTBOX_CLAIM_LEASE, OutboxEntry, OutboxStatus, OutboxSummary, RecipientDigests,
+    RecordedEnvelopeError, ReminderKey,
 };
-pub use polls::{PollCounts, PollFailure, PollOutcome, PollRecord, PollRow};
+pub use polls::{FailureRun, PollCounts, PollFailure, PollOutcome, PollRecord, PollRow};
 
 /// The migrations, embedded at build time so the binary carries its own schema.
 static MIGRATIONS_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/migrations");

@@ -161,6 +161,38 @@ impl fmt::Display for OutboxEntry {
     }
 }
 
+/// How many digests stand where, for `status`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct OutboxSummary {
+    /// Waiting to be accepted by the mail server.
+    pub pending: u32,
+    /// Accepted by the mail server.
+    pub sent: u32,
+    /// Refused for good.
+    pub failed: u32,
+    /// When the oldest pending digest was built.
+    pub oldest_pending: Option<DateTime<Utc>>,
+}
+
+/// One recipient's digests in short, for `status`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RecipientDigests {
+    /// Recipient name.
+    pub recipient: String,
+    /// Row id of its newest digest.
+    pub latest_id: i64,
+    /// Where its newest digest stands.
+    pub latest_status: OutboxStatus,
+    /// Its newest digest's scheduled time.
+    pub latest_scheduled_for: DateTime<Utc>,
+    /// When the mail server last accepted one of its digests.
+    pub last_sent_at: Option<DateTime<Utc>>,
+    /// Refused digests recorded after its last sent one. A refusal followed by a digest
+    /// that went through is settled: the refused digest's drafts were never recorded as
+    /// delivered, so the later digest carried them.
+    pub unresolved_failed: u32,
+}
+
 /// How long a job's claim on a pending digest lasts (see [`Store::claim_outbox_entry`]).
 ///
 /// Why this long: it must outlast one send (every SMTP step is bounded by `[mail.smtp]
@@ -242,15 +274,20 @@ fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> rusqlite::Result<String> 
     serde_json::to_string(value).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
 }
 
-fn entry_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxEntry> {
-    let status_text: String = row.get(11)?;
-    let status = OutboxStatus::from_str(&status_text).ok_or_else(|| {
+/// Read a status column, reporting a value this binary does not know.
+fn status_column(row: &rusqlite::Row<'_>, column: usize) -> rusqlite::Result<OutboxStatus> {
+    let text: String = row.get(column)?;
+    OutboxStatus::from_str(&text).ok_or_else(|| {
         rusqlite::Error::FromSqlConversionFailure(
-            11,
+            column,
             Type::Text,
-            Box::new(UnknownStatus(status_text.clone())),
+            Box::new(UnknownStatus(text.clone())),
         )
-    })?;
+    })
+}
+
+fn entry_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxEntry> {
+    let status = status_column(row, 11)?;
     Ok(OutboxEntry {
         id: row.get(0)?,
         recipient: row.get(1)?,
@@ -568,6 +605,63 @@ impl Store {
                 .map_err(|e| self.query_error("finding the last digest", e))
         })
         .transpose()
+    }
+
+    /// Counts per status and the oldest pending digest, without reading any message.
+    pub fn outbox_summary(&self) -> Result<OutboxSummary, StoreError> {
+        let read = || -> rusqlite::Result<(u32, u32, u32, Option<String>)> {
+            self.conn.query_row(
+                "SELECT count(*) FILTER (WHERE status = 'pending'), \
+                        count(*) FILTER (WHERE status = 'sent'), \
+                        count(*) FILTER (WHERE status = 'failed_permanent'), \
+                        min(built_at) FILTER (WHERE status = 'pending') \
+                 FROM outbox",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            )
+        };
+        let summarise = || -> rusqlite::Result<OutboxSummary> {
+            let (pending, sent, failed, oldest) = read()?;
+            Ok(OutboxSummary {
+                pending,
+                sent,
+                failed,
+                oldest_pending: oldest
+                    .map(|text| super::timestamp_from_sql(&text, 3))
+                    .transpose()?,
+            })
+        };
+        summarise().map_err(|e| self.query_error("summarising the outbox", e))
+    }
+
+    /// Each recipient's newest digest, last sent time and unsettled refusals
+    /// ([`RecipientDigests`]), by recipient name; recipients without any digest are absent.
+    pub fn recipient_digests(&self) -> Result<Vec<RecipientDigests>, StoreError> {
+        let read = || -> rusqlite::Result<Vec<RecipientDigests>> {
+            let mut statement = self.conn.prepare_cached(
+                "WITH per_recipient AS ( \
+                   SELECT recipient, max(id) AS latest_id, max(sent_at) AS last_sent_at, \
+                          coalesce(max(id) FILTER (WHERE status = 'sent'), 0) AS last_sent_id \
+                   FROM outbox GROUP BY recipient) \
+                 SELECT p.recipient, p.latest_id, o.status, o.scheduled_for, p.last_sent_at, \
+                        (SELECT count(*) FROM outbox f WHERE f.recipient = p.recipient \
+                           AND f.status = 'failed_permanent' AND f.id > p.last_sent_id) \
+                 FROM per_recipient p JOIN outbox o ON o.id = p.latest_id \
+                 ORDER BY p.recipient",
+            )?;
+            let rows = statement.query_map([], |row| {
+                Ok(RecipientDigests {
+                    recipient: row.get(0)?,
+                    latest_id: row.get(1)?,
+                    latest_status: status_column(row, 2)?,
+                    latest_scheduled_for: timestamp_column(row, 3)?,
+                    last_sent_at: optional_timestamp_column(row, 4)?,
+                    unresolved_failed: row.get(5)?,
+                })
+            })?;
+            rows.collect()
+        };
+        read().map_err(|e| self.query_error("summarising each recipient's digests", e))
     }
 
     fn pending_of(&self, recipient: &str) -> Result<Vec<OutboxEntry>, StoreError> {

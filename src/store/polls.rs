@@ -88,6 +88,17 @@ pub struct PollRow {
     pub error_kind: Option<String>,
 }
 
+/// The current run of failed polls of one source: those after its last successful poll (or
+/// all, when it never succeeded), not counting polls cut short by a shutdown, which say
+/// nothing about the portal.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FailureRun {
+    /// How many polls in a row failed.
+    pub count: u32,
+    /// When the first of them started; `None` when the latest poll succeeded.
+    pub since: Option<DateTime<Utc>>,
+}
+
 /// A stored outcome value that is neither `ok` nor `error`.
 #[derive(Debug, thiserror::Error)]
 #[error("unknown poll outcome {0:?}")]
@@ -210,6 +221,39 @@ impl Store {
                 .optional()
         };
         read().map_err(|e| self.query_error("finding the last successful poll", e))
+    }
+
+    /// The failed polls of `source` since its last success ([`FailureRun`]); for `status`,
+    /// which calls a source that keeps failing unhealthy.
+    pub fn failure_run(&self, source: &str) -> Result<FailureRun, StoreError> {
+        let read = || -> rusqlite::Result<(u32, Option<String>)> {
+            self.conn.query_row(
+                "SELECT count(*), min(started) FROM polls WHERE source = ?1                  AND outcome = 'error' AND error_kind != 'cancelled'                  AND finished > coalesce((SELECT max(finished) FROM polls                                           WHERE source = ?1 AND outcome = 'ok'), '')",
+                params![source],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+        };
+        let (count, since) = read().map_err(|e| self.query_error("counting failed polls", e))?;
+        let since = since
+            .map(|text| super::timestamp_from_sql(&text, 1))
+            .transpose()
+            .map_err(|e| self.query_error("counting failed polls", e))?;
+        Ok(FailureRun { count, since })
+    }
+
+    /// The newest failed poll of `source`, however long ago; what `status` shows as its last
+    /// error.
+    pub fn last_failed_poll(&self, source: &str) -> Result<Option<PollRow>, StoreError> {
+        let sql = format!(
+            "SELECT {POLL_COLUMNS} FROM polls WHERE source = ?1 AND outcome = 'error' \
+             ORDER BY finished DESC, id DESC LIMIT 1"
+        );
+        let read = || -> rusqlite::Result<Option<PollRow>> {
+            self.conn
+                .query_row(&sql, params![source], poll_from_row)
+                .optional()
+        };
+        read().map_err(|e| self.query_error("finding the last failed poll", e))
     }
 
     /// The first failed poll of `source` after its last successful one (or ever, when it
