@@ -32,6 +32,8 @@
 //! interrupts a request in flight.
 
 pub mod detail;
+pub mod flextable;
+pub mod legal_acts_list;
 pub mod list;
 
 use std::collections::HashSet;
