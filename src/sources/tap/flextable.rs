@@ -23,6 +23,7 @@ pub(super) static ROW: LazyLock<Selector> =
 /// The grid's header row: present even when the grid has no rows.
 pub(super) static HEADER: LazyLock<Selector> = LazyLock::new(|| selector(".flextable__header"));
 static CELL: LazyLock<Selector> = LazyLock::new(|| selector("[data-column-header-name]"));
+static LINK: LazyLock<Selector> = LazyLock::new(|| selector("a[href]"));
 static VALUE: LazyLock<Selector> = LazyLock::new(|| selector("span.flextable__value"));
 static TOTAL: LazyLock<Selector> = LazyLock::new(|| selector(".pagination__total-number"));
 static PAGE_LINK: LazyLock<Selector> = LazyLock::new(|| selector(".pagination a[href]"));
@@ -306,6 +307,20 @@ pub(super) fn row_link(row: ElementRef<'_>, base_url: &Url) -> Result<Url, RowPr
     base_url
         .join(href)
         .map_err(|_| RowProblem::BadLink(href.to_owned()))
+}
+
+/// The first link in `row`'s `column` cell that points to a page in `section` (e.g. the
+/// `/legal_acts/<uuid>` behind a TA number).
+pub(super) fn cell_link_in(
+    row: ElementRef<'_>,
+    column: &str,
+    base_url: &Url,
+    section: &str,
+) -> Option<Url> {
+    find_cell(row, column)?
+        .select(&LINK)
+        .filter_map(|a| base_url.join(a.attr("href")?).ok())
+        .find(|url| is_page_in(url, section))
 }
 
 /// Whether `url`'s path is `section` followed by one more segment, e.g. `/legal_acts/<uuid>`.

@@ -35,6 +35,7 @@ pub mod detail;
 pub mod flextable;
 pub mod legal_acts_list;
 pub mod list;
+pub mod meetings;
 
 use std::collections::HashSet;
 use std::time::Duration;
