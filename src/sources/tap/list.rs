@@ -9,10 +9,11 @@ use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use regex::Regex;
-use scraper::{ElementRef, Html, Selector};
+use scraper::{ElementRef, Html};
 use url::Url;
 
-use super::{ParseError, collapse_whitespace, non_empty, selector};
+use super::ParseError;
+use super::flextable::{self, HEADER, Paginator, ROW, cell_value, find_cell};
 use crate::model::{CommentWindow, ScrapedDraft};
 
 /// Column holding the TA number (or a task number for discussion documents).
@@ -26,23 +27,9 @@ pub const COLUMN_WINDOW: &str = "Termiņš";
 /// Column holding the responsible ministry.
 pub const COLUMN_MINISTRY: &str = "Atbildīgā ministrija";
 
-static ROW: LazyLock<Selector> =
-    LazyLock::new(|| selector(r#"div.flextable__row[data-linkable-row="true"]"#));
-static HEADER: LazyLock<Selector> = LazyLock::new(|| selector(".flextable__header"));
-static CELL: LazyLock<Selector> = LazyLock::new(|| selector("[data-column-header-name]"));
-static VALUE: LazyLock<Selector> = LazyLock::new(|| selector("span.flextable__value"));
-static TOTAL: LazyLock<Selector> = LazyLock::new(|| selector(".pagination__total-number"));
-static PAGE_LINK: LazyLock<Selector> = LazyLock::new(|| selector(".pagination a[href]"));
-static CURRENT_PAGE: LazyLock<Selector> =
-    LazyLock::new(|| selector(".pagination .pagination__page--current"));
-static FOOTER: LazyLock<Selector> = LazyLock::new(|| selector("footer"));
-
 static WINDOW: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})\.?\s*[-–—]\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\.?$")
         .unwrap_or_else(|e| unreachable!("static regex: {e}"))
-});
-static APP_VERSION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"Versija\s+(\S+)").unwrap_or_else(|e| unreachable!("static regex: {e}"))
 });
 
 /// How many rows the portal shows on a full list page ("Ierakstu skaits lapā 25").
@@ -109,23 +96,14 @@ pub fn parse_list_page(html: &str, base_url: &Url) -> Result<ListPage, ParseErro
     if rows.is_empty() && document.select(&HEADER).next().is_none() {
         return Err(ParseError::NotAList);
     }
+    let paginator = Paginator::read(&document, base_url);
     let mut page = ListPage {
-        total: document
-            .select(&TOTAL)
-            .next()
-            .and_then(|e| digits_of(&e.text().collect::<String>())),
-        current_page: document
-            .select(&CURRENT_PAGE)
-            .next()
-            .and_then(|e| digits_of(&e.text().collect::<String>()))
-            .and_then(|n| u32::try_from(n).ok()),
-        app_version: document.select(&FOOTER).next().and_then(|footer| {
-            let text = footer.text().collect::<Vec<_>>().join(" ");
-            APP_VERSION.captures(&text).map(|c| c[1].to_owned())
-        }),
+        total: paginator.total,
+        current_page: paginator.current_page,
+        last_page: paginator.last_page,
+        app_version: flextable::app_version(&document),
         ..ListPage::default()
     };
-    page.last_page = last_page(&document, base_url, page.current_page);
     for (index, row) in rows.into_iter().enumerate() {
         match parse_row(row, base_url) {
             Ok(draft) => page.drafts.push(draft),
@@ -157,18 +135,8 @@ enum RowProblem {
 }
 
 fn parse_row(row: ElementRef<'_>, base_url: &Url) -> Result<ScrapedDraft, RowProblem> {
-    let find_cell = |name: &str| {
-        row.select(&CELL)
-            .find(|c| c.attr("data-column-header-name") == Some(name))
-    };
-    let cell = |name: &str| -> Option<String> {
-        let cell = find_cell(name)?;
-        let text: String = match cell.select(&VALUE).next() {
-            Some(value) => value.text().collect(),
-            None => cell.text().collect(),
-        };
-        non_empty(collapse_whitespace(&text))
-    };
+    let find_cell = |name: &str| find_cell(row, name);
+    let cell = |name: &str| find_cell(name).and_then(cell_value);
     let ta_number = cell(COLUMN_ID);
     let data_url = row
         .attr("data-url")
@@ -233,27 +201,4 @@ pub fn parse_window(raw: &str) -> Option<CommentWindow> {
     let from = date(1, 2, 3)?;
     let to = date(4, 5, 6)?;
     (from <= to).then_some(CommentWindow { from, to })
-}
-
-/// The highest `page=N` linked from the paginator, or the current page when that is higher
-/// (on the last page no link points further).
-fn last_page(document: &Html, base_url: &Url, current: Option<u32>) -> Option<u32> {
-    let linked = document
-        .select(&PAGE_LINK)
-        .filter_map(|a| base_url.join(a.attr("href")?).ok())
-        .filter_map(|url| {
-            url.query_pairs()
-                .find(|(key, _)| key == "page")
-                .and_then(|(_, value)| value.parse::<u32>().ok())
-        })
-        .max();
-    match (linked, current) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
-    }
-}
-
-fn digits_of(text: &str) -> Option<u64> {
-    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-    digits.parse().ok()
 }

@@ -32,9 +32,12 @@
 //! interrupts a request in flight.
 
 pub mod detail;
+pub mod flextable;
 pub mod labels;
 pub mod legal_act_detail;
+pub mod legal_acts_list;
 pub mod list;
+pub mod meetings;
 pub mod participation_detail;
 pub mod review;
 
