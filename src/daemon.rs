@@ -352,7 +352,7 @@ async fn run_on_schedule<F, Fut>(
             tracing::warn!(job = name, schedule = %schedule, "The schedule never fires again; job stopped.");
             return;
         };
-        tracing::info!(job = name, next = %next.with_timezone(&tz), "Next run scheduled.");
+        tracing::debug!(job = name, next = %next.with_timezone(&tz), "Next run scheduled.");
         loop {
             let remaining = (next - clock.now()).to_std().unwrap_or(Duration::ZERO);
             if remaining.is_zero() {
