@@ -1,25 +1,25 @@
-//! `draftwatch run` as a process: it polls on its schedule and stops cleanly on SIGTERM; and
-//! its digest jobs, run at the same moment through the library, send a digest once.
+//! `draftwatch run` as a process: it polls on its schedule and stops cleanly on SIGTERM, polls
+//! a never-polled source at once, and talks to systemd (readiness, watchdog, status); and its
+//! digest jobs, run at the same moment through the library, send a digest once.
 
 mod cli_harness;
 mod support;
 
+use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use cli_harness::{Setup, child_draft, smtp_mail};
+use cli_harness::{Setup, child_draft, portal, smtp_mail};
 use draftwatch::config::Config;
 use draftwatch::digest::{DigestContext, deliver_due_digests, send_digests_to};
 use draftwatch::mailer::build_mailer;
 use draftwatch::matcher::WatchlistSet;
 use draftwatch::store::{OutboxStatus, SharedStore};
 use support::smtp::{SmtpSink, Stage};
-use support::{day, fixture, record_polled, send_signal, utc};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use support::{day, record_polled, send_signal, utc};
 
-fn write_config(dir: &Path, base_url: &str) -> PathBuf {
+fn write_config(dir: &Path, base_url: &str, poll_schedule: &str) -> PathBuf {
     let watchlists = Path::new(env!("CARGO_MANIFEST_DIR")).join("watchlists");
     let text = format!(
         r#"
@@ -36,7 +36,7 @@ respect_robots_txt = false
 name = "tap"
 kind = "tap_participation"
 base_url = "{base_url}"
-schedule = "* * * * *"
+schedule = "{poll_schedule}"
 page_limit = 1
 detail_limit = 0
 [mail]
@@ -74,16 +74,10 @@ fn stored_drafts(dir: &Path, config: &Path) -> usize {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn daemon_polls_on_schedule_and_stops_on_sigterm() {
-    let server = MockServer::start().await;
-    let page = std::fs::read(fixture("tap/public_participation_page1.html")).expect("fixture");
-    Mock::given(method("GET"))
-        .and(path("/public_participation"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(page, "text/html; charset=utf-8"))
-        .mount(&server)
-        .await;
+    let server = portal().await;
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = write_config(dir.path(), &server.uri());
+    let config = write_config(dir.path(), &server.uri(), "* * * * *");
     // Two seconds before a full minute: the every-minute poll fires almost at once.
     let mut child = Command::new(env!("CARGO_BIN_EXE_draftwatch"))
         .args([
@@ -219,4 +213,111 @@ async fn pending_digest_is_sent_once_when_retry_and_schedule_coincide() {
         .expect("outbox")
         .expect("entry");
     assert_eq!(entry.status, OutboxStatus::Sent);
+}
+
+/// `draftwatch run` in `dir` at 09:10 Riga time (50 minutes before an hourly poll), with
+/// `env` added.
+fn start_daemon(dir: &Path, config: &Path, env: &[(&str, &str)]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_draftwatch"))
+        .args([
+            "--config",
+            config.to_str().expect("utf-8"),
+            "--now",
+            "2026-09-15T09:10:00+03:00",
+            "run",
+        ])
+        .envs(env.iter().copied())
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("daemon starts")
+}
+
+/// Stop the daemon with SIGTERM and wait for it to exit cleanly.
+async fn stop_daemon(child: std::process::Child) {
+    send_signal(&child, "-TERM");
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .expect("join")
+        .expect("daemon output");
+    assert!(output.status.success(), "clean exit after SIGTERM");
+}
+
+/// Issue 9.3: a fresh install polled nothing until the next scheduled run (up to an hour with
+/// an hourly schedule). A source that was never polled is polled at once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fresh_store_is_polled_at_once_not_at_the_next_scheduled_run() {
+    let server = portal().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = write_config(dir.path(), &server.uri(), "0 * * * *");
+    let mut child = start_daemon(dir.path(), &config, &[]);
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut count = 0;
+    while Instant::now() < deadline && count == 0 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("daemon exited early with {status}");
+        }
+        count = stored_drafts(dir.path(), &config);
+    }
+    assert_eq!(count, 25, "the start-up poll stored the page's drafts");
+    stop_daemon(child).await;
+}
+
+/// Under systemd (`NOTIFY_SOCKET`, `WATCHDOG_USEC`): READY=1 once started, WATCHDOG=1 pings
+/// at half the interval, and a STATUS= line with the result of the poll.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_daemon_reports_readiness_watchdog_pings_and_the_last_poll_to_systemd() {
+    let server = portal().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = write_config(dir.path(), &server.uri(), "0 * * * *");
+    let socket_path = dir.path().join("notify.sock");
+    let socket = UnixDatagram::bind(&socket_path).expect("bind the notify socket");
+    socket
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .expect("read timeout");
+    let child = start_daemon(
+        dir.path(),
+        &config,
+        &[
+            ("NOTIFY_SOCKET", socket_path.to_str().expect("utf-8")),
+            ("WATCHDOG_USEC", "2000000"),
+        ],
+    );
+
+    let received = tokio::task::spawn_blocking(move || {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut messages: Vec<String> = Vec::new();
+        let mut buffer = [0u8; 4096];
+        let done = |messages: &[String]| {
+            let pings_after_ready = messages
+                .iter()
+                .skip_while(|m| !m.contains("READY=1"))
+                .filter(|m| m.contains("WATCHDOG=1"))
+                .count();
+            pings_after_ready >= 2 && messages.iter().any(|m| m.contains("STATUS="))
+        };
+        while Instant::now() < deadline && !done(&messages) {
+            if let Ok(length) = socket.recv(&mut buffer) {
+                messages.push(String::from_utf8_lossy(&buffer[..length]).into_owned());
+            }
+        }
+        messages
+    })
+    .await
+    .expect("join");
+
+    let all = received.join("");
+    assert!(received.iter().any(|m| m == "READY=1\n"), "{all}");
+    let pings = received.iter().filter(|m| *m == "WATCHDOG=1\n").count();
+    assert!(pings >= 2, "{all}");
+    assert!(
+        received
+            .iter()
+            .any(|m| m.starts_with("STATUS=Last poll tap: 25 new, 0 changed at 09:1")),
+        "{all}"
+    );
+    stop_daemon(child).await;
 }
