@@ -10,14 +10,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use cli_harness::{Setup, child_draft, portal, smtp_mail};
+use cli_harness::{ADDRESS, Setup, child_draft, portal, smtp_mail};
 use draftwatch::config::Config;
 use draftwatch::digest::{DigestContext, deliver_due_digests, send_digests_to};
 use draftwatch::mailer::build_mailer;
 use draftwatch::matcher::WatchlistSet;
 use draftwatch::store::{OutboxStatus, SharedStore};
 use support::smtp::{SmtpSink, Stage};
-use support::{day, record_polled, send_signal, utc};
+use support::{day, parse_mail, record_polled, send_signal, utc};
+use wiremock::matchers::{method, path, query_param, query_param_is_missing};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn write_config(dir: &Path, base_url: &str, poll_schedule: &str) -> PathBuf {
     let watchlists = Path::new(env!("CARGO_MANIFEST_DIR")).join("watchlists");
@@ -320,4 +322,137 @@ async fn the_daemon_reports_readiness_watchdog_pings_and_the_last_poll_to_system
         "{all}"
     );
     stop_daemon(child).await;
+}
+
+/// Rows of the simulated portal history: 4 list pages of 25.
+const BACKFILL_PAGES: usize = 4;
+
+/// Drafts about children (followed through `berni`): every tenth row. Even ones are open on
+/// 15 September 2026, odd ones closed in August.
+fn backfill_title(row: usize) -> String {
+    if row.is_multiple_of(10) {
+        format!("Grozījumi Bērnu tiesību aizsardzības likumā Nr. {row:03}")
+    } else {
+        format!("Grozījumi Autoceļu likumā Nr. {row:03}")
+    }
+}
+
+fn backfill_window(row: usize) -> &'static str {
+    if row.is_multiple_of(20) {
+        "01.09.2026. - 30.09.2026."
+    } else {
+        "01.08.2026. - 20.08.2026."
+    }
+}
+
+/// List page `page` (1-based) of the simulated history, in the portal's markup.
+fn backfill_page(page: usize) -> String {
+    let cell = |header: &str, value: &str| {
+        format!(
+            r#"<div class="flextable__cell" data-column-header-name="{header}"><span class="flextable__value">{value}</span></div>"#
+        )
+    };
+    let mut html = String::from(
+        r#"<html><body><div id="public-participation-list"><div class="grid flextable__header"></div>"#,
+    );
+    for row in (page - 1) * 25..page * 25 {
+        html.push_str(&format!(
+            r#"<div class="grid flextable__row" data-url="/public_participation/00000000-0000-4000-8000-{row:012}" data-linkable-row="true">"#
+        ));
+        html.push_str(&cell(
+            "Projekta ID/ Uzdevuma numurs",
+            &format!("26-TA-{}", 1000 + row),
+        ));
+        html.push_str(&cell(
+            "Tiesību akta/ diskusiju dokumenta nosaukums",
+            &backfill_title(row),
+        ));
+        html.push_str(&cell("Līdzdalības veids", "Publiskā apspriešana"));
+        html.push_str(&cell("Termiņš", backfill_window(row)));
+        html.push_str(&cell("Atbildīgā ministrija", "Tieslietu ministrija"));
+        html.push_str("</div>");
+    }
+    html.push_str(&format!(
+        r#"<div class="pagination"><nav><span class="pagination__page pagination__page--current">{page}</span><span class="pagination__page"><a href="/public_participation?page={BACKFILL_PAGES}">{BACKFILL_PAGES}</a></span></nav><div class="pagination__total">Atlasīti <span class="pagination__total-number">{}</span> ieraksti.</div></div></div></body></html>"#,
+        BACKFILL_PAGES * 25
+    ));
+    html
+}
+
+/// A portal stand-in holding the whole simulated history.
+async fn portal_with_history() -> MockServer {
+    let server = MockServer::start().await;
+    for page in 1..=BACKFILL_PAGES {
+        let mock = Mock::given(method("GET")).and(path("/public_participation"));
+        let mock = if page == 1 {
+            mock.and(query_param_is_missing("page"))
+        } else {
+            mock.and(query_param("page", page.to_string()))
+        };
+        mock.respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(backfill_page(page).into_bytes(), "text/html; charset=utf-8"),
+        )
+        .mount(&server)
+        .await;
+    }
+    server
+}
+
+/// Issue 9.3: the first digest after a first backfill of 100 drafts reports the followed
+/// drafts whose windows are still open, and only those (not the closed history); a later
+/// digest does not report them again.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_first_digest_after_a_backfill_lists_only_open_windows_once() {
+    let server = portal_with_history().await;
+    let sink = SmtpSink::start().await;
+    let setup = Setup::new(&server.uri(), &smtp_mail(sink.port()), &["berni"]);
+    let text = std::fs::read_to_string(&setup.config).expect("read config");
+    let text = text
+        .replace("page_limit = 1", "page_limit = 10\ndetail_limit = 0")
+        .replace("schedule = \"0 8 * * MON-FRI\"", "schedule = \"* * * * *\"");
+    std::fs::write(&setup.config, text).expect("write config");
+
+    // Ten seconds before a full minute: the start-up poll backfills, then the every-minute
+    // digest goes out.
+    let mut child = setup
+        .command_at("2026-09-15T09:10:50+03:00", &["run"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("daemon starts");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while sink.messages().is_empty() && Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("daemon exited early with {status}");
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    stop_daemon(child).await;
+    assert_eq!(stored_drafts(setup.dir.path(), &setup.config), 100);
+
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1, "one digest");
+    assert!(messages[0].to.iter().any(|r| r == ADDRESS));
+    let digest = parse_mail(&messages[0].data).text;
+    for row in (0..BACKFILL_PAGES * 25).step_by(10) {
+        let title = backfill_title(row);
+        assert_eq!(
+            digest.contains(&title),
+            row.is_multiple_of(20),
+            "{title} (window {}) in the digest:\n{digest}",
+            backfill_window(row)
+        );
+    }
+    assert!(!digest.contains("Autoceļu"), "{digest}");
+
+    // A later digest run the same day has nothing new to report.
+    let later = setup.run_at("2026-09-15T09:30:00+03:00", &["digest"]).await;
+    assert!(later.status.success(), "{}", cli_harness::stderr(&later));
+    let repeated = sink.messages()[1..]
+        .iter()
+        .map(|message| parse_mail(&message.data).text)
+        .filter(|text| text.contains("Bērnu tiesību aizsardzības likumā"))
+        .count();
+    assert_eq!(repeated, 0, "the open windows were reported again");
 }
