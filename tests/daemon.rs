@@ -217,10 +217,29 @@ async fn pending_digest_is_sent_once_when_retry_and_schedule_coincide() {
     assert_eq!(entry.status, OutboxStatus::Sent);
 }
 
+/// A running daemon, killed if the test fails before stopping it (no daemon outlives its
+/// test).
+struct Running(Option<std::process::Child>);
+
+impl Running {
+    fn child(&mut self) -> &mut std::process::Child {
+        self.0.as_mut().expect("the daemon was not stopped yet")
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 /// `draftwatch run` in `dir` at 09:10 Riga time (50 minutes before an hourly poll), with
 /// `env` added.
-fn start_daemon(dir: &Path, config: &Path, env: &[(&str, &str)]) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_draftwatch"))
+fn start_daemon(dir: &Path, config: &Path, env: &[(&str, &str)]) -> Running {
+    let child = Command::new(env!("CARGO_BIN_EXE_draftwatch"))
         .args([
             "--config",
             config.to_str().expect("utf-8"),
@@ -233,11 +252,13 @@ fn start_daemon(dir: &Path, config: &Path, env: &[(&str, &str)]) -> std::process
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("daemon starts")
+        .expect("daemon starts");
+    Running(Some(child))
 }
 
 /// Stop the daemon with SIGTERM and wait for it to exit cleanly.
-async fn stop_daemon(child: std::process::Child) {
+async fn stop_daemon(mut running: Running) {
+    let child = running.0.take().expect("the daemon was not stopped yet");
     send_signal(&child, "-TERM");
     let output = tokio::task::spawn_blocking(move || child.wait_with_output())
         .await
@@ -253,19 +274,19 @@ async fn a_fresh_store_is_polled_at_once_not_at_the_next_scheduled_run() {
     let server = portal().await;
     let dir = tempfile::tempdir().expect("temp dir");
     let config = write_config(dir.path(), &server.uri(), "0 * * * *");
-    let mut child = start_daemon(dir.path(), &config, &[]);
+    let mut daemon = start_daemon(dir.path(), &config, &[]);
 
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut count = 0;
     while Instant::now() < deadline && count == 0 {
         tokio::time::sleep(Duration::from_millis(500)).await;
-        if let Ok(Some(status)) = child.try_wait() {
+        if let Ok(Some(status)) = daemon.child().try_wait() {
             panic!("daemon exited early with {status}");
         }
         count = stored_drafts(dir.path(), &config);
     }
     assert_eq!(count, 25, "the start-up poll stored the page's drafts");
-    stop_daemon(child).await;
+    stop_daemon(daemon).await;
 }
 
 /// Under systemd (`NOTIFY_SOCKET`, `WATCHDOG_USEC`): READY=1 once started, WATCHDOG=1 pings
@@ -280,7 +301,7 @@ async fn the_daemon_reports_readiness_watchdog_pings_and_the_last_poll_to_system
     socket
         .set_read_timeout(Some(Duration::from_millis(500)))
         .expect("read timeout");
-    let child = start_daemon(
+    let daemon = start_daemon(
         dir.path(),
         &config,
         &[
@@ -321,7 +342,7 @@ async fn the_daemon_reports_readiness_watchdog_pings_and_the_last_poll_to_system
             .any(|m| m.starts_with("STATUS=Last poll tap: 25 new, 0 changed at 09:1")),
         "{all}"
     );
-    stop_daemon(child).await;
+    stop_daemon(daemon).await;
 }
 
 /// Rows of the simulated portal history: 4 list pages of 25.
@@ -415,20 +436,22 @@ async fn the_first_digest_after_a_backfill_lists_only_open_windows_once() {
 
     // Ten seconds before a full minute: the start-up poll backfills, then the every-minute
     // digest goes out.
-    let mut child = setup
-        .command_at("2026-09-15T09:10:50+03:00", &["run"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("daemon starts");
+    let mut daemon = Running(Some(
+        setup
+            .command_at("2026-09-15T09:10:50+03:00", &["run"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("daemon starts"),
+    ));
     let deadline = Instant::now() + Duration::from_secs(60);
     while sink.messages().is_empty() && Instant::now() < deadline {
-        if let Ok(Some(status)) = child.try_wait() {
+        if let Ok(Some(status)) = daemon.child().try_wait() {
             panic!("daemon exited early with {status}");
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    stop_daemon(child).await;
+    stop_daemon(daemon).await;
     assert_eq!(stored_drafts(setup.dir.path(), &setup.config), 100);
 
     let messages = sink.messages();
