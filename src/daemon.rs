@@ -10,15 +10,23 @@
 //! so no poll is ever half-written. SIGHUP (and any edit in the watchlists folder) reloads
 //! the watchlists; an invalid edit is logged and the last good version stays in force.
 //! Readiness and shutdown are reported to systemd when it asks for them.
+//!
+//! A source that was never polled, or whose last success is older than its schedule's period
+//! (the daemon was down through a run), is polled at once on start, then on schedule, so a
+//! fresh install shows something within seconds. Under a systemd watchdog (`WATCHDOG_USEC`)
+//! `WATCHDOG=1` is sent at half the interval, but only while every scheduler loop still runs
+//! and the store answers, so a wedged daemon is restarted; `STATUS=` carries the last poll.
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::watch;
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -29,7 +37,7 @@ use crate::digest::{DigestContext, deliver_due_digests, send_digests_to, write_c
 use crate::mailer::{Mailer, build_mailer};
 use crate::matcher::WatchlistSet;
 use crate::matcher::reload::{DEFAULT_DEBOUNCE, ReloadTrigger, Reloader};
-use crate::pipeline::poll_source;
+use crate::pipeline::{PollSummary, poll_source};
 use crate::schedule::CronSchedule;
 use crate::sources::{Fetcher, Source, build_source};
 use crate::store::SharedStore;
@@ -76,62 +84,72 @@ pub async fn run(config: Config, watchlists: WatchlistSet, clock: Clock) -> anyh
     });
 
     let tracker = TaskTracker::new();
+    let mut loops = Vec::new();
     for source_config in shared.config.sources.iter().filter(|s| s.enabled) {
         let source: Arc<dyn Source> = Arc::from(build_source(source_config));
         let name = format!("poll {}", source.name());
-        spawn_scheduled(
+        let at_once = poll_at_start(&shared, source.name(), &source_config.schedule);
+        loops.push(spawn_scheduled(
             &tracker,
             &shared,
             name,
             &source_config.schedule,
+            at_once,
             move |shared| {
                 let source = Arc::clone(&source);
                 async move { poll_job(&shared, source.as_ref()).await }
             },
-        );
+        ));
     }
     // One digest job per distinct schedule, for the recipients on it.
     for (schedule, names) in shared.config.digest_schedules() {
         let names = Arc::new(names);
-        spawn_scheduled(
+        loops.push(spawn_scheduled(
             &tracker,
             &shared,
             format!("digest {schedule}"),
             &schedule,
+            false,
             move |shared| {
                 let names = Arc::clone(&names);
                 async move { digest_job(&shared, &names).await }
             },
-        );
+        ));
     }
     // Digests the mail server could not take are retried when their back-off expires,
     // not only at the next digest run.
     if let Some(every_minute) = every_minute("digest retries") {
-        spawn_scheduled(
+        loops.push(spawn_scheduled(
             &tracker,
             &shared,
             "digest retry".to_owned(),
             &every_minute,
+            false,
             |shared| async move { retry_job(&shared).await },
-        );
+        ));
     }
     // Admin alerts: checked every minute; the watchlist folder is re-validated here
     // because the reloader only logs a failed reload.
     if !shared.config.admin.addresses.is_empty()
         && let Some(every_minute) = every_minute("admin alerts")
     {
-        spawn_scheduled(
+        loops.push(spawn_scheduled(
             &tracker,
             &shared,
             "admin alerts".to_owned(),
             &every_minute,
+            false,
             |shared| async move { alert_job(&shared).await },
-        );
+        ));
     }
     tracker.close();
 
     refresh_calendars(&shared);
     notify_systemd(&[sd_notify::NotifyState::Ready]);
+    if let Some(interval) = sd_notify::watchdog_enabled() {
+        // Half the interval, as sd_watchdog_enabled(3) recommends: one late ping is no restart.
+        tokio::spawn(feed_watchdog(Arc::clone(&shared), loops, interval / 2));
+    }
     tracing::info!(
         sources = shared.config.sources.iter().filter(|s| s.enabled).count(),
         recipients = shared.config.recipients.len(),
@@ -155,14 +173,17 @@ pub async fn run(config: Config, watchlists: WatchlistSet, clock: Clock) -> anyh
     Ok(())
 }
 
-/// Run `job` at every instant of `schedule` in a task of `tracker`, until shutdown.
+/// Run `job` at every instant of `schedule` (and first at once when `at_once`) in a task of
+/// `tracker`, until shutdown. The handle tells the watchdog whether the loop still runs.
 fn spawn_scheduled<F, Fut>(
     tracker: &TaskTracker,
     shared: &Arc<Shared>,
     name: String,
     schedule: &CronSchedule,
+    at_once: bool,
     job: F,
-) where
+) -> JoinHandle<()>
+where
     F: Fn(Arc<Shared>) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
@@ -178,10 +199,89 @@ fn spawn_scheduled<F, Fut>(
             tz,
             &shared.clock,
             &shared.cancel,
+            at_once,
             each_run,
         )
         .await;
-    });
+    })
+}
+
+/// Whether `source` is polled at once on start: it never succeeded, or its last success is
+/// older than its schedule's period, so waiting for the next run would leave a fresh install
+/// (or one that was down through a run) without news for up to a whole period.
+fn poll_at_start(shared: &Shared, source: &str, schedule: &CronSchedule) -> bool {
+    let last_success = match shared
+        .store
+        .lock()
+        .and_then(|store| store.last_successful_poll(source))
+    {
+        Ok(last) => last,
+        Err(e) => {
+            tracing::warn!(source, error = %e, "The last poll could not be read; polling at once.");
+            None
+        }
+    };
+    let now = shared.clock.now();
+    let overdue = is_overdue(last_success, schedule, now, shared.config.timezone);
+    if overdue {
+        tracing::info!(source, last_success = ?last_success, "Polling at once: never polled, or the last success is older than the schedule period.");
+    }
+    overdue
+}
+
+/// Never succeeded, or succeeded longer ago than the gap between two runs of `schedule`.
+fn is_overdue(
+    last_success: Option<DateTime<Utc>>,
+    schedule: &CronSchedule,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> bool {
+    let Some(last) = last_success else {
+        return true;
+    };
+    schedule
+        .period_after(now, tz)
+        .is_some_and(|period| now - last > period)
+}
+
+/// Send `WATCHDOG=1` every `every` while the daemon is healthy ([`health_problem`]); stop
+/// at shutdown. Systemd restarts the service when the pings stop.
+async fn feed_watchdog(shared: Arc<Shared>, loops: Vec<JoinHandle<()>>, every: Duration) {
+    let mut ticker = tokio::time::interval(every);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = shared.cancel.cancelled() => return,
+            _ = ticker.tick() => {}
+        }
+        match health_problem(&shared, &loops, every).await {
+            None => notify_systemd(&[sd_notify::NotifyState::Watchdog]),
+            Some(problem) => {
+                tracing::error!(%problem, "Watchdog not notified; systemd will restart draftwatch.")
+            }
+        }
+    }
+}
+
+/// What keeps the daemon from doing its work, if anything: a scheduler loop that ended (its
+/// task panicked), or a store that does not answer `SELECT 1` within `patience`.
+async fn health_problem(
+    shared: &Arc<Shared>,
+    loops: &[JoinHandle<()>],
+    patience: Duration,
+) -> Option<String> {
+    let stopped = loops.iter().filter(|handle| handle.is_finished()).count();
+    if stopped > 0 {
+        return Some(format!("{stopped} scheduler loops stopped"));
+    }
+    let for_ping = Arc::clone(shared);
+    let ping = tokio::task::spawn_blocking(move || for_ping.store.lock()?.ping());
+    match tokio::time::timeout(patience, ping).await {
+        Ok(Ok(Ok(()))) => None,
+        Ok(Ok(Err(e))) => Some(format!("the store does not answer: {e}")),
+        Ok(Err(e)) => Some(format!("the store check failed: {e}")),
+        Err(_) => Some(format!("the store did not answer within {patience:?}")),
+    }
 }
 
 /// One scheduled poll of `source`, then the calendar files (windows may have changed).
@@ -194,10 +294,29 @@ async fn poll_job(shared: &Shared, source: &dyn Source) {
         &shared.cancel,
     )
     .await;
-    if let Err(e) = polled {
-        tracing::error!(source = source.name(), error = %e, "Could not record the poll in the store.");
-    }
+    let status = match &polled {
+        Ok(summary) => poll_status(summary, shared.clock.now(), shared.config.timezone),
+        Err(e) => {
+            tracing::error!(source = source.name(), error = %e, "Could not record the poll in the store.");
+            format!("Last poll {} failed: {e}", source.name())
+        }
+    };
+    notify_systemd(&[sd_notify::NotifyState::Status(&status)]);
     refresh_calendars(shared);
+}
+
+/// The `STATUS=` line `systemctl status` shows after a poll.
+fn poll_status(summary: &PollSummary, now: DateTime<Utc>, tz: Tz) -> String {
+    match &summary.error {
+        Some(error) => format!("Last poll {} failed: {error}", summary.source),
+        None => format!(
+            "Last poll {}: {} new, {} changed at {}",
+            summary.source,
+            summary.counts.new,
+            summary.counts.changed,
+            now.with_timezone(&tz).format("%H:%M")
+        ),
+    }
 }
 
 /// Send the pending digests whose back-off has expired.
@@ -342,17 +461,23 @@ async fn run_on_schedule<F, Fut>(
     tz: Tz,
     clock: &Clock,
     cancel: &CancellationToken,
+    at_once: bool,
     mut job: F,
 ) where
     F: FnMut() -> Fut,
     Fut: Future<Output = ()>,
 {
+    if at_once {
+        job().await;
+    }
     loop {
         let Some(next) = schedule.next_after(clock.now(), tz) else {
             tracing::warn!(job = name, schedule = %schedule, "The schedule never fires again; job stopped.");
+            // Idle until shutdown rather than end: a loop that ended is a fault to the watchdog.
+            cancel.cancelled().await;
             return;
         };
-        tracing::info!(job = name, next = %next.with_timezone(&tz), "Next run scheduled.");
+        tracing::debug!(job = name, next = %next.with_timezone(&tz), "Next run scheduled.");
         loop {
             let remaining = (next - clock.now()).to_std().unwrap_or(Duration::ZERO);
             if remaining.is_zero() {
@@ -374,5 +499,37 @@ fn notify_systemd(state: &[sd_notify::NotifyState<'_>]) {
     // Outside systemd NOTIFY_SOCKET is unset and this does nothing.
     if let Err(e) = sd_notify::notify(state) {
         tracing::debug!(error = %e, "sd_notify failed.");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .expect("test timestamp")
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_source_is_polled_at_start_when_never_polled_or_a_run_was_missed() {
+        let hourly: CronSchedule = "0 * * * *".parse().expect("valid schedule");
+        let now = at("2026-09-15T09:10:00+03:00");
+        let riga = chrono_tz::Europe::Riga;
+        assert!(is_overdue(None, &hourly, now, riga), "never polled");
+        assert!(
+            is_overdue(Some(at("2026-09-15T08:00:00+03:00")), &hourly, now, riga),
+            "70 minutes ago, an hourly run was missed"
+        );
+        assert!(
+            !is_overdue(Some(at("2026-09-15T09:00:05+03:00")), &hourly, now, riga),
+            "10 minutes ago: wait for 10:00"
+        );
+        let daily: CronSchedule = "0 6 * * *".parse().expect("valid schedule");
+        assert!(
+            !is_overdue(Some(at("2026-09-15T06:00:20+03:00")), &daily, now, riga),
+            "this morning's daily poll"
+        );
     }
 }

@@ -120,6 +120,7 @@ pub async fn poll_source(
         ),
         None => tracing::info!(
             source = source.name(),
+            pages = summary.pages_read,
             seen = counts.seen,
             new = counts.new,
             changed = counts.changed,

@@ -259,6 +259,15 @@ impl CronSchedule {
         None
     }
 
+    /// How often the schedule fires around `after`: the gap between the two fire times that
+    /// follow it. A source whose last success is older than this has missed a run (the
+    /// daemon was down, or it was never polled). `None` when it does not fire twice more.
+    pub fn period_after(&self, after: DateTime<Utc>, tz: Tz) -> Option<Duration> {
+        let first = self.next_after(after, tz)?;
+        let second = self.next_after(first, tz)?;
+        Some(second - first)
+    }
+
     /// The next naive wall-clock time after `cursor`, over all parts.
     fn next_wall_time_after(&self, cursor: NaiveDateTime) -> Option<NaiveDateTime> {
         // Evaluate in UTC as a stand-in for "naive wall clock": UTC has no DST.
@@ -425,6 +434,26 @@ mod tests {
             run("0 9 * * *", "2027-10-30T10:00:00+03:00", 2),
             ["2027-10-31T09:00:00+02:00", "2027-11-01T09:00:00+02:00"]
         );
+    }
+
+    #[test]
+    fn period_is_the_gap_between_the_next_two_runs() {
+        let period = |expr: &str, from: &str| {
+            expr.parse::<CronSchedule>()
+                .expect("valid test schedule")
+                .period_after(riga(from), Riga)
+                .map(|gap| gap.num_minutes())
+        };
+        assert_eq!(period("0 * * * *", "2026-09-15T08:10:00+03:00"), Some(60));
+        assert_eq!(
+            period("15 */6 * * *", "2026-09-15T08:10:00+03:00"),
+            Some(360)
+        );
+        assert_eq!(
+            period("0 9 * * MON", "2027-03-01T10:00:00+02:00"),
+            Some(7 * 24 * 60)
+        );
+        assert_eq!(period("0 9 30 2 *", "2027-03-01T10:00:00+02:00"), None);
     }
 
     #[test]

@@ -216,25 +216,7 @@ fn daemon_applies_valid_watchlist_edits_and_keeps_the_last_good_set_on_errors() 
     let watchlist_count = std::fs::read_dir(&watchlists).expect("list").count();
     let config = write_config(dir.path(), &watchlists);
     let log = dir.path().join("daemon.log");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_draftwatch"))
-        .args([
-            "--config",
-            config.to_str().expect("utf-8"),
-            "--now",
-            NOW,
-            "run",
-        ])
-        .current_dir(dir.path())
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .env_remove("JOURNAL_STREAM")
-        .stdout(Stdio::null())
-        .stderr(File::create(&log).expect("log file"))
-        .spawn()
-        .expect("daemon starts");
-    wait_for_line(&mut child, &log, 0, "start-up", |l| {
-        l.contains("draftwatch is running.")
-    });
+    let mut child = start_daemon(dir.path(), &config, &log);
 
     // 1. A valid edit is applied.
     let mark = read_log(&log).len();
@@ -312,7 +294,36 @@ fn daemon_applies_valid_watchlist_edits_and_keeps_the_last_good_set_on_errors() 
         .count();
     assert_eq!(applied_while_broken, 0, "{text}");
 
-    support::send_signal(&child, "-TERM");
+    stop_daemon(&mut child, &log);
+}
+
+/// Start `draftwatch run` in `dir` with its log in `log`; return once it says it runs.
+fn start_daemon(dir: &Path, config: &Path, log: &Path) -> Child {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_draftwatch"))
+        .args([
+            "--config",
+            config.to_str().expect("utf-8"),
+            "--now",
+            NOW,
+            "run",
+        ])
+        .current_dir(dir)
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .env_remove("JOURNAL_STREAM")
+        .stdout(Stdio::null())
+        .stderr(File::create(log).expect("log file"))
+        .spawn()
+        .expect("daemon starts");
+    wait_for_line(&mut child, log, 0, "start-up", |l| {
+        l.contains("draftwatch is running.")
+    });
+    child
+}
+
+/// Stop the daemon with SIGTERM and check that it exits cleanly.
+fn stop_daemon(child: &mut Child, log: &Path) {
+    support::send_signal(child, "-TERM");
     let deadline = Instant::now() + PATIENCE;
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait") {
@@ -321,9 +332,64 @@ fn daemon_applies_valid_watchlist_edits_and_keeps_the_last_good_set_on_errors() 
         assert!(Instant::now() < deadline, "no exit after SIGTERM");
         std::thread::sleep(Duration::from_millis(100));
     };
-    let text = read_log(&log);
+    let text = read_log(log);
     assert!(status.success(), "clean exit after SIGTERM: {text}");
     assert!(text.contains("Stopped."), "{text}");
+}
+
+/// How many reloads the daemon applied according to its log.
+fn reload_count(log: &Path) -> usize {
+    read_log(log).matches("Watchlists reloaded").count()
+}
+
+/// Longer than the reloader's debounce (500 ms) several times over: events that were going
+/// to cause a reload have caused it by then.
+const SETTLE: Duration = Duration::from_secs(3);
+
+/// Issue 9.2: reading the watchlist files (`cat`, `cp -a`, a backup tool) raised access
+/// events that reloaded the set, and the reload's own reads raised more, twice a second
+/// forever. Reading must cause no reload; an edit still causes exactly one.
+#[test]
+fn reading_the_watchlist_files_reloads_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let watchlists = copy_watchlists(dir.path());
+    let followed = watchlists.join("proba-reload.toml");
+    std::fs::write(&followed, ORIGINAL).expect("write followed watchlist");
+    let config = write_config(dir.path(), &watchlists);
+    let log = dir.path().join("daemon.log");
+    let mut child = start_daemon(dir.path(), &config, &log);
+
+    // Like `cat watchlists/*.toml` a few times, and a copy as a backup tool makes it.
+    let backup = dir.path().join("backup");
+    std::fs::create_dir(&backup).expect("mkdir backup");
+    for _ in 0..3 {
+        for entry in std::fs::read_dir(&watchlists).expect("list watchlists") {
+            let path = entry.expect("dir entry").path();
+            let text = std::fs::read(&path).expect("read watchlist");
+            std::fs::write(backup.join(path.file_name().expect("name")), text).expect("copy");
+        }
+    }
+    std::thread::sleep(SETTLE);
+    let after_reading = reload_count(&log);
+    if after_reading != 0 {
+        let _ = child.kill();
+    }
+    assert_eq!(after_reading, 0, "{}", read_log(&log));
+
+    // An edit is still picked up, once.
+    let mark = read_log(&log).len();
+    std::fs::write(&followed, VALID).expect("edit the watchlist");
+    wait_for_line(&mut child, &log, mark, "reload of the edit", |l| {
+        l.contains("Watchlists reloaded")
+    });
+    std::thread::sleep(SETTLE);
+    let after_edit = reload_count(&log);
+    if after_edit != 1 {
+        let _ = child.kill();
+    }
+    assert_eq!(after_edit, 1, "{}", read_log(&log));
+
+    stop_daemon(&mut child, &log);
 }
 
 /// The fishing draft is not caught by the watchlist as the daemon started with it, so the

@@ -3,14 +3,23 @@
 //! valid set through a `tokio::sync::watch` channel. An invalid set is logged with every
 //! error (`file:line:col`) and the last good set stays in force.
 //!
+//! Only events that can change what is loaded count (create, data write, rename, remove), and
+//! even then the set is re-loaded only when a file's content differs from what was loaded
+//! last (a hash per file). Merely reading the files (`cat`, `cp -a`, a backup tool, the
+//! every-minute alert check, or this module's own reload) raises access events; reacting to
+//! them once made the daemon reload twice a second forever.
+//!
 //! Reloads can also be requested explicitly through [`ReloadTrigger`] (the daemon wires
 //! SIGHUP to it). Signal handling and the CLI are not this module's job.
 
+use std::collections::BTreeMap;
+use std::hash::{DefaultHasher, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use notify_debouncer_full::notify::RecursiveMode;
+use notify_debouncer_full::notify::event::ModifyKind;
+use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
@@ -43,20 +52,30 @@ pub struct ReloadStats {
     pub rules: usize,
 }
 
+/// A hash of each `*.toml` file's content in the watchlists folder: what a reload read, to
+/// tell a real change from an event that changed nothing.
+type Fingerprint = BTreeMap<PathBuf, u64>;
+
 /// Holds the current watchlist set and replaces it on valid reloads.
 #[derive(Debug)]
 pub struct Reloader {
     dir: PathBuf,
     sender: watch::Sender<Arc<WatchlistSet>>,
+    /// The folder's content as last loaded (successfully or not).
+    loaded: Mutex<Fingerprint>,
 }
 
 impl Reloader {
-    /// Start with an already loaded set; readers subscribe with [`Reloader::subscribe`].
+    /// Start with an already loaded set; readers subscribe with [`Reloader::subscribe`]. The
+    /// folder as it is now is taken to be what `initial` was loaded from.
     pub fn new(dir: impl Into<PathBuf>, initial: WatchlistSet) -> Self {
         let (sender, _) = watch::channel(Arc::new(initial));
+        let dir = dir.into();
+        let loaded = Mutex::new(fingerprint(&dir));
         Reloader {
-            dir: dir.into(),
+            dir,
             sender,
+            loaded,
         }
     }
 
@@ -75,9 +94,33 @@ impl Reloader {
         &self.dir
     }
 
-    /// Re-load every file now. A valid set replaces the current one (logged at info with
-    /// counts); an invalid one is logged at error with every problem and discarded.
+    /// Re-load the folder if a watchlist file was added, removed or has other content than
+    /// when it was last loaded; `None` when nothing changed (no reload, nothing logged above
+    /// debug).
+    pub fn reload_if_changed(&self) -> Option<Result<ReloadStats, WatchlistErrors>> {
+        let now = fingerprint(&self.dir);
+        if *self.loaded_fingerprint() == now {
+            tracing::debug!(dir = %self.dir.display(), "Watchlist files unchanged; not reloaded.");
+            return None;
+        }
+        Some(self.reload())
+    }
+
+    /// The fingerprint of the last load; a panic elsewhere while holding it cannot leave it
+    /// half-written (it is replaced whole), so a poisoned lock is still usable.
+    fn loaded_fingerprint(&self) -> std::sync::MutexGuard<'_, Fingerprint> {
+        self.loaded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Re-load every file now, changed or not (SIGHUP asks for this). A valid set replaces
+    /// the current one (logged at info with counts); an invalid one is logged at error with
+    /// every problem and discarded.
     pub fn reload(&self) -> Result<ReloadStats, WatchlistErrors> {
+        // Taken before loading: an edit racing with the load then differs from it and is
+        // loaded again when its event arrives.
+        *self.loaded_fingerprint() = fingerprint(&self.dir);
         match WatchlistSet::load_dir(&self.dir) {
             Ok(set) => {
                 let stats = ReloadStats {
@@ -126,10 +169,11 @@ impl Reloader {
                 move |result: DebounceEventResult| match result {
                     Ok(events) => {
                         let relevant = events.iter().any(|event| {
-                            event
-                                .paths
-                                .iter()
-                                .any(|p| p.extension().is_some_and(|ext| ext == "toml"))
+                            can_change_content(&event.kind)
+                                && event
+                                    .paths
+                                    .iter()
+                                    .any(|p| p.extension().is_some_and(|ext| ext == "toml"))
                         });
                         if relevant {
                             // The receiver is gone only when the reload task ended; nothing to do then.
@@ -154,21 +198,59 @@ impl Reloader {
             // Keep the watcher alive for as long as the task runs.
             let _debouncer = debouncer;
             loop {
-                tokio::select! {
+                // A file event reloads only changed content; an explicit request always.
+                let forced = tokio::select! {
                     _ = cancel.cancelled() => break,
-                    Some(()) = event_rx.recv() => {}
-                    Some(()) = trigger_rx.recv() => {}
+                    Some(()) = event_rx.recv() => false,
+                    Some(()) = trigger_rx.recv() => true,
                     else => break,
-                }
+                };
                 let this = reloader.clone();
                 // Loading reads files and compiles automata: keep it off the async workers.
-                if let Err(e) = tokio::task::spawn_blocking(move || this.reload()).await {
+                let reload = move || {
+                    if forced {
+                        let _ = this.reload();
+                    } else {
+                        let _ = this.reload_if_changed();
+                    }
+                };
+                if let Err(e) = tokio::task::spawn_blocking(reload).await {
                     tracing::error!("watchlist reload task failed: {e}");
                 }
             }
         });
         Ok((ReloadTrigger(trigger_tx), task))
     }
+}
+
+/// Whether an event of this kind can change what a watchlist file holds: creating, writing,
+/// renaming or removing it. Opening, reading, closing and metadata changes cannot.
+fn can_change_content(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::Create(_)
+            | EventKind::Remove(_)
+            | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Name(_) | ModifyKind::Any)
+    )
+}
+
+/// Hash the content of every `*.toml` file in `dir` (the files [`WatchlistSet::load_dir`]
+/// loads). A file that cannot be read counts with a hash of nothing, so its reappearance
+/// still differs.
+fn fingerprint(dir: &Path) -> Fingerprint {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Fingerprint::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "toml") && path.is_file())
+        .map(|path| {
+            let mut hasher = DefaultHasher::new();
+            hasher.write(&std::fs::read(&path).unwrap_or_default());
+            (path, hasher.finish())
+        })
+        .collect()
 }
 
 /// Asks the running reloader to re-load now (for SIGHUP).

@@ -183,6 +183,14 @@ impl Store {
         &self.path
     }
 
+    /// Whether the database answers at all (`SELECT 1`): the daemon's systemd watchdog pings
+    /// only while this succeeds, so a wedged database gets the service restarted.
+    pub fn ping(&self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("SELECT 1", [], |_| Ok(()))
+            .map_err(|e| self.query_error("answering a liveness check", e))
+    }
+
     /// Wrap a query failure with the file name and what the store was doing.
     fn query_error(&self, action: &'static str, source: rusqlite::Error) -> StoreError {
         StoreError::Sqlite {

@@ -60,6 +60,9 @@ use crate::model::{DetailCheck, DetailCheckOutcome, KnownDrafts, ScrapedDraft};
 pub use detail::parse_detail_page;
 pub use list::{ListPage, PAGE_SIZE, parse_list_page, parse_window};
 
+/// A long list read (a first backfill) logs its progress at INFO every this many pages.
+const PROGRESS_EVERY_PAGES: u32 = 10;
+
 /// Why a TAP page could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -247,6 +250,10 @@ impl TapParticipation {
                 if seen.insert(draft.external_id.clone()) {
                     output.drafts.push(draft);
                 }
+            }
+            // A first backfill reads hundreds of pages: show it is moving, also in the journal.
+            if output.pages_read.is_multiple_of(PROGRESS_EVERY_PAGES) {
+                tracing::info!(source = %self.name, pages_read = output.pages_read, drafts_read = output.drafts.len(), "Reading the list.");
             }
             if let Some(first) = list.malformed_rows.first() {
                 return Err(SourceError::MalformedRows {
