@@ -142,6 +142,18 @@ pub async fn run(config: Config, watchlists: WatchlistSet, clock: Clock) -> anyh
             |shared| async move { alert_job(&shared).await },
         ));
     }
+    // Retention: old poll rows and old sent messages go once a day, at a quiet hour
+    // (`[retention]`; drafts, their histories and the outbox rows are kept).
+    if let Some(nightly) = fixed_schedule(PRUNE_SCHEDULE, "the nightly pruning") {
+        loops.push(spawn_scheduled(
+            &tracker,
+            &shared,
+            "prune".to_owned(),
+            &nightly,
+            false,
+            |shared| async move { prune_job(&shared) },
+        ));
+    }
     tracker.close();
 
     refresh_calendars(&shared);
@@ -350,9 +362,34 @@ fn digest_context<'a>(
     }
 }
 
+/// When the store is pruned: 03:17 every day, local time, away from polls and digests.
+const PRUNE_SCHEDULE: &str = "17 3 * * *";
+
+/// Delete what `[retention]` says is old enough (see [`crate::store::Store::prune`]).
+fn prune_job(shared: &Shared) {
+    let now = shared.clock.now();
+    let pruned = shared
+        .store
+        .lock()
+        .and_then(|mut store| store.prune(now, &shared.config.retention));
+    match pruned {
+        Ok(counts) => tracing::info!(
+            polls_deleted = counts.polls_deleted,
+            outbox_messages_dropped = counts.outbox_messages_dropped,
+            "Store pruned."
+        ),
+        Err(e) => tracing::error!(error = %e, "Pruning the store failed."),
+    }
+}
+
 /// The every-minute schedule of retries and checks; `None` (logged) if it cannot be built.
 fn every_minute(job: &str) -> Option<CronSchedule> {
-    match "* * * * *".parse() {
+    fixed_schedule("* * * * *", job)
+}
+
+/// A schedule written in the code; `None` (logged) if it cannot be built.
+fn fixed_schedule(text: &str, job: &str) -> Option<CronSchedule> {
+    match text.parse() {
         Ok(schedule) => Some(schedule),
         Err(e) => {
             tracing::error!(error = %e, "Cannot schedule {job}.");
@@ -505,6 +542,12 @@ fn notify_systemd(state: &[sd_notify::NotifyState<'_>]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_schedules_written_in_the_code_are_valid() {
+        assert!(fixed_schedule(PRUNE_SCHEDULE, "pruning").is_some());
+        assert!(every_minute("retries").is_some());
+    }
 
     fn at(text: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(text)
