@@ -132,7 +132,7 @@ impl Reloader {
                     dir = %self.dir.display(),
                     watchlists = stats.watchlists,
                     rules = stats.rules,
-                    "Watchlists reloaded"
+                    "Watchlists reloaded."
                 );
                 Ok(stats)
             }
@@ -140,10 +140,10 @@ impl Reloader {
                 tracing::error!(
                     dir = %self.dir.display(),
                     error_count = errors.errors().len(),
-                    "Watchlists not reloaded, keeping the last good set:\n{errors}"
+                    "Watchlists not reloaded, keeping the last good set."
                 );
                 for error in errors.errors() {
-                    tracing::error!("{error}");
+                    tracing::error!(problem = %error, "Watchlist problem.");
                 }
                 Err(errors)
             }
@@ -182,7 +182,7 @@ impl Reloader {
                     }
                     Err(errors) => {
                         for error in errors {
-                            tracing::warn!("watchlist directory watcher: {error}");
+                            tracing::warn!(error = %error, "The watchlist folder watcher reported an error.");
                         }
                     }
                 },
@@ -215,7 +215,7 @@ impl Reloader {
                     }
                 };
                 if let Err(e) = tokio::task::spawn_blocking(reload).await {
-                    tracing::error!("watchlist reload task failed: {e}");
+                    tracing::error!(error = %e, "The watchlist reload task failed.");
                 }
             }
         });
