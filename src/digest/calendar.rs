@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::item::{DigestItem, opinion_url};
+use super::item::{DigestItem, WindowState, opinion_url};
 use crate::config::Language;
 
 /// The longest content line allowed before folding, in octets (CRLF not counted).
@@ -32,8 +32,12 @@ pub struct DeadlineEvent {
 }
 
 impl DeadlineEvent {
-    /// The event for a listed draft whose window is open; `None` without a window.
+    /// The event for a listed draft whose window is open; `None` without a window, and for a
+    /// draft gone from the portal (its window still stored, but nobody can comment).
     pub fn for_item(item: &DigestItem<'_>, language: Language) -> Option<Self> {
+        if item.window_state == WindowState::Withdrawn {
+            return None;
+        }
         let draft = item.draft;
         let window = draft.window?;
         let opinion = opinion_url(draft);
@@ -189,6 +193,34 @@ pub fn unfold(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_withdrawn_draft_has_no_calendar_event() {
+        use crate::model::{CommentWindow, StoredDraft};
+        let day = |d| NaiveDate::from_ymd_opt(2026, 9, d).expect("valid day");
+        let draft = StoredDraft {
+            source: "tap".to_owned(),
+            external_id: "uuid-1".to_owned(),
+            title: "Grozījumi".to_owned(),
+            url: "https://tapportals.mk.gov.lv/public_participation/uuid-1".to_owned(),
+            window: Some(CommentWindow {
+                from: day(1),
+                to: day(20),
+            }),
+            ..Default::default()
+        };
+        let item = |window_state| DigestItem {
+            draft: &draft,
+            window_state,
+            matches: Vec::new(),
+        };
+        let open = DeadlineEvent::for_item(&item(WindowState::Open(5)), Language::Lv);
+        assert_eq!(open.map(|event| event.day), Some(day(20)));
+        assert_eq!(
+            DeadlineEvent::for_item(&item(WindowState::Withdrawn), Language::Lv),
+            None
+        );
+    }
 
     #[test]
     fn escaping_covers_the_special_characters() {
