@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::{Cli, open_store};
 use crate::clock::Clock;
 use crate::config::{Config, SourceConfig};
-use crate::matcher::WatchlistSet;
+use crate::matcher::{WatchlistSet, watchlist_files};
 use crate::sources::SourceError;
 use crate::store::{OutboxStatus, OutboxSummary, PollCounts, PollOutcome, Store, StoreError};
 
@@ -449,12 +449,7 @@ fn watchlist_status(config: &Config) -> WatchlistStatus {
 /// names and contents of its `*.toml` files in name order (the files the loader reads).
 /// Two daemons, or a daemon before and after a reload, with equal versions match alike.
 fn watchlist_version(dir: &Path) -> std::io::Result<String> {
-    let mut paths: Vec<_> = std::fs::read_dir(dir)?
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "toml") && path.is_file())
-        .collect();
-    paths.sort();
+    let paths = watchlist_files(dir)?;
     let mut hash = Fnv1a::default();
     for path in &paths {
         let contents = std::fs::read(path)?;

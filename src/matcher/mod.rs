@@ -396,6 +396,19 @@ struct Occurrence {
     token: u32,
 }
 
+/// The watchlist files of `dir`: every `*.toml` file, in name order (other files such as
+/// README.md are not watchlists). The one definition the loader, the reloader's change
+/// check and `status`'s version share, so they always look at the same files.
+pub fn watchlist_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "toml") && path.is_file())
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
 impl WatchlistSet {
     /// Load every `*.toml` in `dir` (other files such as README.md are ignored).
     pub fn load_dir(dir: &Path) -> Result<Self, WatchlistErrors> {
@@ -407,14 +420,8 @@ impl WatchlistSet {
                 message,
             }])
         };
-        let entries = std::fs::read_dir(dir)
+        let paths = watchlist_files(dir)
             .map_err(|e| io_error(format!("cannot read watchlist directory: {e}")))?;
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .map(|entry| entry.path())
-            .filter(|path| path.extension().is_some_and(|ext| ext == "toml") && path.is_file())
-            .collect();
-        paths.sort();
         if paths.is_empty() {
             return Err(io_error(
                 "no watchlist files (*.toml) in this directory".to_string(),

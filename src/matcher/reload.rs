@@ -238,13 +238,11 @@ fn can_change_content(kind: &EventKind) -> bool {
 /// loads). A file that cannot be read counts with a hash of nothing, so its reappearance
 /// still differs.
 fn fingerprint(dir: &Path) -> Fingerprint {
-    let Ok(entries) = std::fs::read_dir(dir) else {
+    let Ok(paths) = super::watchlist_files(dir) else {
         return Fingerprint::new();
     };
-    entries
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "toml") && path.is_file())
+    paths
+        .into_iter()
         .map(|path| {
             let mut hasher = DefaultHasher::new();
             hasher.write(&std::fs::read(&path).unwrap_or_default());

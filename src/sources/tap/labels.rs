@@ -8,12 +8,13 @@
 
 use std::sync::LazyLock;
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use regex::{Captures, Regex};
 use scraper::node::Node;
 use scraper::{ElementRef, Html, Selector};
 use serde::Deserialize;
 
+use super::flextable::{parse_date as parse_tap_date, parse_date_time as parse_tap_date_time};
 use super::selector;
 
 /// Why a detail page's text could not be read.
@@ -280,14 +281,6 @@ pub fn split_policy_areas(value: &str) -> Vec<String> {
 /// that `32.13.2026.` becomes a [`DetailError::BadDate`] instead of unmatched text.
 pub const DATE_PATTERN: &str = r"\d{1,2}\.\d{1,2}\.\d{4}\.";
 
-static DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})\.$")
-        .unwrap_or_else(|e| unreachable!("static regex: {e}"))
-});
-static DATE_TIME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\d{1,2}\.\d{1,2}\.\d{4}\.) (\d{1,2}):(\d{2})$")
-        .unwrap_or_else(|e| unreachable!("static regex: {e}"))
-});
 static RANGE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"^({DATE_PATTERN}) - ({DATE_PATTERN})$"))
         .unwrap_or_else(|e| unreachable!("static regex: {e}"))
@@ -298,36 +291,20 @@ pub fn regex(pattern: &str) -> Regex {
     Regex::new(pattern).unwrap_or_else(|e| unreachable!("static regex {pattern}: {e}"))
 }
 
-/// A `dd.mm.yyyy.` date under `label`.
+/// A `dd.mm.yyyy.` date under `label` (the list pages' date form: [`parse_tap_date`]).
 pub fn parse_date(label: &'static str, text: &str) -> Result<NaiveDate, DetailError> {
-    let bad = || DetailError::BadDate {
+    parse_tap_date(text).ok_or_else(|| DetailError::BadDate {
         label,
         text: text.to_owned(),
-    };
-    let captures = DATE.captures(text.trim()).ok_or_else(bad)?;
-    let number = |i: usize| captures[i].parse::<u32>().ok();
-    let year = captures[3].parse::<i32>().ok();
-    match (year, number(2), number(1)) {
-        (Some(y), Some(m), Some(d)) => NaiveDate::from_ymd_opt(y, m, d).ok_or_else(bad),
-        _ => Err(bad()),
-    }
+    })
 }
 
 /// A `dd.mm.yyyy. HH:MM` date and time under `label` (Riga local time, as printed).
 pub fn parse_date_time(label: &'static str, text: &str) -> Result<NaiveDateTime, DetailError> {
-    let bad = || DetailError::BadDate {
+    parse_tap_date_time(text).ok_or_else(|| DetailError::BadDate {
         label,
         text: text.to_owned(),
-    };
-    let captures = DATE_TIME.captures(text.trim()).ok_or_else(bad)?;
-    let date = parse_date(label, &captures[1]).map_err(|_| bad())?;
-    let hour = captures[2].parse::<u32>().ok();
-    let minute = captures[3].parse::<u32>().ok();
-    let time = match (hour, minute) {
-        (Some(h), Some(m)) => NaiveTime::from_hms_opt(h, m, 0).ok_or_else(bad)?,
-        _ => return Err(bad()),
-    };
-    Ok(date.and_time(time))
+    })
 }
 
 /// A period of whole days, both ends inclusive (Europe/Riga), as in `24.07.2026. - 07.08.2026.`.
