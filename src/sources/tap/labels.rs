@@ -15,7 +15,7 @@ use scraper::{ElementRef, Html, Selector};
 use serde::Deserialize;
 
 use super::flextable::{parse_date as parse_tap_date, parse_date_time as parse_tap_date_time};
-use super::selector;
+use super::{collapse_whitespace, selector};
 
 /// Why a detail page's text could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -94,7 +94,7 @@ pub fn main_text(html: &str) -> Result<PageText, DetailError> {
     let mut links = Vec::new();
     collect_visible(main, &mut pieces, &mut links);
     Ok(PageText {
-        text: collapse(&pieces.join(" ")),
+        text: collapse_whitespace(&pieces.join(" ")),
         links,
     })
 }
@@ -109,7 +109,7 @@ fn collect_visible<'a>(
     {
         links.push(PageLink {
             url: href.to_owned(),
-            title: collapse(&element.text().collect::<Vec<_>>().join(" ")),
+            title: collapse_whitespace(&element.text().collect::<Vec<_>>().join(" ")),
         });
     }
     for child in element.children() {
@@ -123,11 +123,6 @@ fn collect_visible<'a>(
             _ => {}
         }
     }
-}
-
-/// Whitespace runs (including newlines and non-breaking spaces) become one space; trimmed.
-pub fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A kind of detail page read label by label; [`LabelledPage::parse`] and
@@ -145,7 +140,7 @@ pub trait LabelledPage: Sized {
     /// capture's `links`; may be empty). Text with none of the labels is an error, never an
     /// empty page.
     fn parse(text: &str, links: &[PageLink]) -> Result<Self, DetailError> {
-        let text = collapse(text);
+        let text = collapse_whitespace(text);
         let labelled = Labelled::split(&text, Self::LABELS);
         if labelled.is_empty() {
             return Err(DetailError::NoLabels {
