@@ -96,10 +96,6 @@ impl DigestContext<'_> {
             .duration_trunc(chrono::TimeDelta::minutes(1))
             .unwrap_or(self.now)
     }
-
-    fn lock_store(&self) -> Result<std::sync::MutexGuard<'_, Store>, DigestError> {
-        Ok(self.store.lock()?)
-    }
 }
 
 /// Why a whole digest run could not proceed (one recipient's failure is not this; it is
@@ -382,7 +378,7 @@ async fn deliver_due_for(
         .iter()
         .map(|recipient| recipient.name.as_str())
         .collect();
-    let due = ctx.lock_store()?.due_outbox(ctx.now)?;
+    let due = ctx.store.lock()?.due_outbox(ctx.now)?;
     let mut reports = Vec::new();
     for entry in due
         .into_iter()
@@ -390,7 +386,7 @@ async fn deliver_due_for(
     {
         // Another job (the retry loop, a scheduled run, `draftwatch digest`) may be sending
         // it right now: only the one holding the claim sends.
-        if !ctx.lock_store()?.claim_outbox_entry(entry.id, ctx.now)? {
+        if !ctx.store.lock()?.claim_outbox_entry(entry.id, ctx.now)? {
             continue;
         }
         let outcome = deliver(ctx, &entry).await?;
@@ -413,7 +409,8 @@ async fn deliver(
     let envelope = match envelope_of(entry) {
         Ok(envelope) => envelope,
         Err(reason) => {
-            ctx.lock_store()?
+            ctx.store
+                .lock()?
                 .mark_outbox_failed(entry.id, &reason, ctx.now)?;
             return Ok(RecipientOutcome::Failed {
                 reason,
@@ -425,8 +422,9 @@ async fn deliver(
         Ok(()) => {
             failpoint("after-send");
             let marked = ctx
-                .lock_store()
-                .and_then(|mut store| Ok(store.mark_outbox_sent(entry.id, ctx.now)?));
+                .store
+                .lock()
+                .and_then(|mut store| store.mark_outbox_sent(entry.id, ctx.now));
             Ok(match marked {
                 Ok(()) => RecipientOutcome::Sent {
                     drafts: entry.draft_ids.len(),
@@ -444,7 +442,8 @@ async fn deliver(
         }
         Err(error) if error.is_permanent() => {
             let reason = error.to_string();
-            ctx.lock_store()?
+            ctx.store
+                .lock()?
                 .mark_outbox_failed(entry.id, &reason, ctx.now)?;
             Ok(RecipientOutcome::Failed {
                 reason: format!(
@@ -457,7 +456,8 @@ async fn deliver(
         Err(error) => {
             let next = ctx.now + retry_delay(ctx, entry.attempts.saturating_add(1));
             let reason = error.to_string();
-            ctx.lock_store()?
+            ctx.store
+                .lock()?
                 .mark_outbox_retry(entry.id, &reason, next)?;
             Ok(RecipientOutcome::Failed {
                 reason: format!(
@@ -539,7 +539,7 @@ pub fn write_calendar_files(ctx: &DigestContext<'_>) -> Result<Vec<PathBuf>, Dig
 
 /// Every stored draft with every watchlist's verdict; shared by all recipients.
 fn evaluate_drafts(ctx: &DigestContext<'_>) -> Result<Vec<EvaluatedDraft>, DigestError> {
-    let drafts = ctx.lock_store()?.list_drafts(&DraftFilter::default())?;
+    let drafts = ctx.store.lock()?.list_drafts(&DraftFilter::default())?;
     Ok(drafts
         .into_iter()
         .map(|draft| {
@@ -557,7 +557,7 @@ fn evaluate_drafts(ctx: &DigestContext<'_>) -> Result<Vec<EvaluatedDraft>, Diges
 
 /// The footer: how each enabled source has been doing.
 fn source_health(ctx: &DigestContext<'_>) -> Result<Vec<SourceHealth>, DigestError> {
-    let store = ctx.lock_store()?;
+    let store = ctx.store.lock()?;
     let mut health = Vec::new();
     for source in ctx.config.sources.iter().filter(|source| source.enabled) {
         let last_success = store.last_successful_poll(&source.name)?;
@@ -628,7 +628,8 @@ fn record_for(
     let scheduled_for = ctx.scheduled_for();
     if !ctx.dry_run
         && let Some(entry) = ctx
-            .lock_store()?
+            .store
+            .lock()?
             .find_outbox_entry(&recipient.name, scheduled_for)?
     {
         return Ok(RecordOutcome::NotRecorded(
@@ -642,7 +643,7 @@ fn record_for(
         .iter()
         .map(|item| item.draft.id)
         .collect();
-    let history = read_history(&*ctx.lock_store()?, &recipient.name, &matched)?;
+    let history = read_history(&*ctx.store.lock()?, &recipient.name, &matched)?;
     let contents = build_contents(
         recipient,
         evaluated,
@@ -682,7 +683,7 @@ fn record_for(
     let envelope_from = envelope.from().map(ToString::to_string).unwrap_or_default();
     let envelope_to: Vec<String> = envelope.to().iter().map(ToString::to_string).collect();
     let reminders = contents.reminder_keys(&ctx.config.digest.reminder_days);
-    let recorded = ctx.lock_store()?.record_outbox(&NewOutboxEntry {
+    let recorded = ctx.store.lock()?.record_outbox(&NewOutboxEntry {
         recipient: &recipient.name,
         scheduled_for,
         built_at: ctx.now,
