@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A public-consultation window: the inclusive range of Riga-local calendar days in which
 /// anyone may comment. The portals publish dates, not instants; the window closes at the end
@@ -56,6 +56,14 @@ pub struct ScrapedDraft {
     /// The portal's deadline text when it is there but not two valid dates
     /// (`32.13.2026.`): partners are told "termiņš nav nolasāms", not "no consultation".
     pub unreadable_deadline: Option<String>,
+    /// Comment windows other than the public-participation one in `window` (for TAP legal
+    /// acts: the coordination deadline from the list). Several kinds may be open at once.
+    pub windows: Vec<KindedWindow>,
+    /// Meetings, adoption and publication the list page shows for this draft.
+    pub milestones: Vec<Milestone>,
+    /// The portal marks the draft as restricted (`(IP)` after the TA number): its documents
+    /// are not public; the id is stored without the suffix.
+    pub restricted: bool,
     /// Enrichment from the detail page; `None` when it was not fetched this poll.
     pub detail: Option<DraftDetail>,
     /// Why the detail page could not be fetched this poll; the draft is still stored and the
@@ -75,6 +83,165 @@ pub struct DraftDetail {
     pub window: Option<CommentWindow>,
     /// "Norises laiks" text that is not two valid dates.
     pub unreadable_deadline: Option<String>,
+    /// Stage as the detail page gives it, when it does.
+    pub stage: Option<String>,
+    /// Comment windows of other kinds the detail page shows (coordination rounds).
+    pub windows: Vec<KindedWindow>,
+    /// Opinions already given, in any window.
+    pub opinions: Vec<Opinion>,
+    /// Meetings, adoption and publication the detail page shows.
+    pub milestones: Vec<Milestone>,
+    /// Links to the draft's annotation (ex-ante impact report) pages.
+    pub annotation_urls: Vec<String>,
+}
+
+/// The kind of a comment window: who may comment, and at which point of the draft's life.
+/// Stored as text ([`WindowKind::as_str`]), so later kinds (Saeima proposals, EU feedback,
+/// municipal consultations) need no schema change.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(into = "String", from = "String")]
+pub enum WindowKind {
+    /// Public participation (`Sabiedrības līdzdalība`): anyone may comment.
+    PublicParticipation,
+    /// Coordination (`Saskaņošana`): institutions and NGOs give opinions by
+    /// `Saskaņošanas termiņš`.
+    Coordination,
+    /// A kind this build does not know by name, kept as stored.
+    Other(String),
+}
+
+impl WindowKind {
+    /// The stored and JSON name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            WindowKind::PublicParticipation => "public_participation",
+            WindowKind::Coordination => "coordination",
+            WindowKind::Other(name) => name,
+        }
+    }
+}
+
+impl From<String> for WindowKind {
+    fn from(name: String) -> Self {
+        match name.as_str() {
+            "public_participation" => WindowKind::PublicParticipation,
+            "coordination" => WindowKind::Coordination,
+            _ => WindowKind::Other(name),
+        }
+    }
+}
+
+impl From<WindowKind> for String {
+    fn from(kind: WindowKind) -> Self {
+        kind.as_str().to_owned()
+    }
+}
+
+/// A comment window of a given kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KindedWindow {
+    /// Which kind of window.
+    pub kind: WindowKind,
+    /// Its days (inclusive, Europe/Riga).
+    pub window: CommentWindow,
+    /// Where to submit an opinion (a URL or an address), when the portal says.
+    pub submit_to: Option<String>,
+}
+
+/// An opinion already given on a draft.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Opinion {
+    /// The window it was given in.
+    pub window_kind: WindowKind,
+    /// Who gave it: an organisation's name; for a private person, as the portal shows it
+    /// (digests count private persons instead of naming them).
+    pub submitter: String,
+    /// True for an organisation (legal person), false for a private person.
+    pub legal_person: bool,
+    /// When it was given.
+    pub given_on: Option<NaiveDate>,
+    /// Given after the deadline ("pēc termiņa").
+    pub late: bool,
+}
+
+/// Which government meeting a draft was put on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Meeting {
+    /// State Secretaries' meeting (VSS): the draft is announced and coordination starts.
+    StateSecretaries,
+    /// Cabinet meeting: the draft is to be decided.
+    Cabinet,
+}
+
+/// A step in a draft's life after it was drafted, as a portal shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Milestone {
+    /// Put on a meeting's agenda.
+    OnAgenda {
+        /// Which meeting.
+        meeting: Meeting,
+        /// Its Riga-local date.
+        date: NaiveDate,
+        /// The agenda item number, when known.
+        item: Option<String>,
+        /// Status markers shown with the item (`iekļauts papildus`, `atlikt`).
+        markers: Vec<String>,
+        /// The agenda's URL.
+        url: Option<String>,
+    },
+    /// Adopted (`Pieņemts`).
+    Adopted {
+        /// When, if the portal says.
+        date: Option<NaiveDate>,
+    },
+    /// Published in Latvijas Vēstnesis.
+    Published {
+        /// Publication number (`2026/123.4`).
+        number: Option<String>,
+        /// Publication date.
+        date: Option<NaiveDate>,
+        /// Link to the publication.
+        url: Option<String>,
+    },
+}
+
+/// Impact answer of the annotation's `8.1.N` checklist ("Vai projekts skar šo jomu?").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImpactAnswer {
+    /// `Jā`.
+    Yes,
+    /// `Nē`.
+    No,
+    /// `-` or no answer.
+    Missing,
+}
+
+/// One `8.1.N` horizontal-impact item of a draft's annotation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImpactItem {
+    /// The item number as printed (`8.1.16`).
+    pub number: String,
+    /// The item's wording (`uz bērna labākajām interesēm`).
+    pub label: String,
+    /// The answer.
+    pub answer: ImpactAnswer,
+    /// The ministry's explanation after a `Jā`.
+    pub explanation: Option<String>,
+}
+
+/// What a draft's own documents say, beyond its title: the annotation's free text (answers
+/// only, never the form's labels), its impact checklist, and the draft's text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DraftTexts {
+    /// The annotation's answers and free text, without the form's questions and headings.
+    pub annotation: Option<String>,
+    /// The draft's own text (structuralizer preview, DOCX or PDF).
+    pub document: Option<String>,
+    /// The annotation's `8.1.N` items.
+    pub impacts: Vec<ImpactItem>,
 }
 
 /// A draft as kept in the store. `Default` only so tests can spell out the fields they care
@@ -113,6 +280,8 @@ pub struct StoredDraft {
     /// When the detail page was last requested (read or not); followed drafts are re-checked
     /// oldest first.
     pub detail_checked_at: Option<DateTime<Utc>>,
+    /// What the draft's annotation and text say; empty until they were read.
+    pub texts: DraftTexts,
     /// When the portal was found to no longer have the draft (its detail page answered 404 or
     /// 410 while its window was open); `None` while it is there.
     pub vanished_at: Option<DateTime<Utc>>,
@@ -138,6 +307,9 @@ impl StoredDraft {
             policy_areas: &self.policy_areas,
             ministry: self.ministry.as_deref(),
             kind: self.kind.as_deref(),
+            annotation: self.texts.annotation.as_deref(),
+            document: self.texts.document.as_deref(),
+            impacts: &self.texts.impacts,
         }
     }
 }

@@ -381,7 +381,7 @@ word = "izglītība"
         description: Some("Par bērniem"),
         policy_areas: &areas,
         ministry: Some("Izglītības un zinātnes ministrija"),
-        kind: None,
+        ..MatchInput::default()
     };
     let v = verdict(&set, &input);
     assert!(v.fired);

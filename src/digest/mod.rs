@@ -34,7 +34,7 @@ use lettre::address::Envelope;
 
 use crate::config::{Config, RecipientConfig};
 use crate::mailer::{Mailer, format_instant};
-use crate::matcher::{MatchInput, WatchlistSet};
+use crate::matcher::WatchlistSet;
 use crate::model::StoredDraft;
 use crate::store::{
     DraftFilter, NewOutboxEntry, OutboxEntry, OutboxStatus, SharedStore, Store, StoreError,
@@ -543,13 +543,7 @@ fn evaluate_drafts(ctx: &DigestContext<'_>) -> Result<Vec<EvaluatedDraft>, Diges
     Ok(drafts
         .into_iter()
         .map(|draft| {
-            let verdicts = ctx.watchlists.evaluate(&MatchInput {
-                title: &draft.title,
-                description: draft.description.as_deref(),
-                policy_areas: &draft.policy_areas,
-                ministry: draft.ministry.as_deref(),
-                kind: draft.kind.as_deref(),
-            });
+            let verdicts = ctx.watchlists.evaluate(&draft.match_input());
             EvaluatedDraft { draft, verdicts }
         })
         .collect())

@@ -61,6 +61,7 @@ impl BacktestInput {
             policy_areas: &self.policy_areas,
             ministry: non_empty(&self.ministry),
             kind: non_empty(&self.kind),
+            ..MatchInput::default()
         }
     }
 }

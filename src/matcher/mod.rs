@@ -43,6 +43,12 @@ pub struct MatchInput<'a> {
     pub ministry: Option<&'a str>,
     /// Kind.
     pub kind: Option<&'a str>,
+    /// The annotation's answers and free text (never the form's labels).
+    pub annotation: Option<&'a str>,
+    /// The draft's own text.
+    pub document: Option<&'a str>,
+    /// The annotation's `8.1.N` impact items.
+    pub impacts: &'a [crate::model::ImpactItem],
 }
 
 /// Which field of a draft a hit was found in.

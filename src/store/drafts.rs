@@ -155,6 +155,7 @@ fn draft_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredDraft> {
         detail_fetched_at: optional_timestamp_column(row, 13)?,
         detail_checked_at: optional_timestamp_column(row, 17)?,
         vanished_at: optional_timestamp_column(row, 18)?,
+        texts: Default::default(),
         first_seen: timestamp_column(row, 14)?,
         last_changed: timestamp_column(row, 15)?,
     })

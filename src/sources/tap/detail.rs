@@ -63,6 +63,7 @@ pub fn parse_detail_page(html: &str) -> Result<DraftDetail, ParseError> {
         policy_areas,
         window,
         unreadable_deadline,
+        ..DraftDetail::default()
     })
 }
 

@@ -174,6 +174,7 @@ fn parse_row(row: ElementRef<'_>, base_url: &Url) -> Result<ScrapedDraft, RowPro
         unreadable_deadline,
         detail: None,
         detail_error: None,
+        ..ScrapedDraft::default()
     })
 }
 
