@@ -51,6 +51,23 @@ pub struct MatchInput<'a> {
     pub impacts: &'a [crate::model::ImpactItem],
 }
 
+impl crate::model::StoredDraft {
+    /// The fields the matcher reads. Defined here, not in `model`, so that the model does
+    /// not depend on the matcher (the matcher reads model types).
+    pub fn match_input(&self) -> MatchInput<'_> {
+        MatchInput {
+            title: &self.title,
+            description: self.description.as_deref(),
+            policy_areas: &self.policy_areas,
+            ministry: self.ministry.as_deref(),
+            kind: self.kind.as_deref(),
+            annotation: self.texts.annotation.as_deref(),
+            document: self.texts.document.as_deref(),
+            impacts: &self.texts.impacts,
+        }
+    }
+}
+
 /// Which field of a draft a hit was found in.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
