@@ -614,3 +614,24 @@ async fn firewall_page_instead_of_an_attachment_is_a_fetch_error() {
         "{error}"
     );
 }
+
+#[test]
+fn extractors_refuse_input_over_the_size_cap() {
+    let tiny = TextLimits {
+        max_download_bytes: 100,
+        ..limits()
+    };
+    let docx_bytes = docx(&document_xml(&["Teksts"]));
+    let pdf_bytes = pdf(&["Teksts"]);
+    assert!(docx_bytes.len() > 100 && pdf_bytes.len() > 100);
+    for result in [
+        docx_text(&docx_bytes, &tiny),
+        pdf_text(&pdf_bytes, &tiny),
+        preview_text(PREVIEW, &tiny),
+    ] {
+        assert!(
+            matches!(result, Err(DocumentError::TooLarge { limit: 100 })),
+            "{result:?}"
+        );
+    }
+}

@@ -12,7 +12,7 @@ use quick_xml::Reader;
 use quick_xml::events::Event;
 use zip::ZipArchive;
 
-use super::{DocumentError, ExtractedText, TextBuilder, TextLimits};
+use super::{DocumentError, ExtractedText, TextBuilder, TextLimits, check_input_size};
 
 /// The main part of a Word document.
 const DOCUMENT_PART: &str = "word/document.xml";
@@ -20,6 +20,7 @@ const DOCUMENT_PART: &str = "word/document.xml";
 /// Extract the text of the DOCX in `bytes`: one line per paragraph, table cells separated by
 /// tabs. Text beyond [`TextLimits::max_text_bytes`] is cut and marked as truncated.
 pub fn docx_text(bytes: &[u8], limits: &TextLimits) -> Result<ExtractedText, DocumentError> {
+    check_input_size(bytes.len(), limits)?;
     let mut archive = open(bytes)?;
     if archive.index_for_name(DOCUMENT_PART).is_some() {
         let xml = read_entry(&mut archive, DOCUMENT_PART, limits)?;

@@ -34,8 +34,9 @@ use crate::sources::{FetchError, Fetcher};
 /// Byte, memory and time limits of text extraction (docs/draft-texts.md).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TextLimits {
-    /// Largest attachment body accepted, in bytes (checked on `Content-Length` and while
-    /// streaming). HTML pages (annotation, preview) use `http.max_response_bytes` instead.
+    /// Largest input accepted, in bytes: an attachment's body (checked on `Content-Length`
+    /// and while streaming) and the input of every extractor. HTML pages (annotation, preview)
+    /// are fetched under `http.max_response_bytes`.
     pub max_download_bytes: u64,
     /// Largest amount of inflated data one document may produce: a DOCX's XML part (declared
     /// and actually read) or a PDF's decoded streams.
@@ -166,6 +167,17 @@ pub struct ExtractedText {
     pub text: String,
     /// Whether text beyond the limit was dropped.
     pub truncated: bool,
+}
+
+/// Refuse an input larger than [`TextLimits::max_download_bytes`], so the sync extractors
+/// keep their bound when called with bytes from elsewhere.
+pub(crate) fn check_input_size(len: usize, limits: &TextLimits) -> Result<(), DocumentError> {
+    if u64::try_from(len).unwrap_or(u64::MAX) > limits.max_download_bytes {
+        return Err(DocumentError::TooLarge {
+            limit: limits.max_download_bytes,
+        });
+    }
+    Ok(())
 }
 
 /// Text accumulated up to a byte limit, cut at a character boundary.

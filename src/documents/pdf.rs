@@ -9,11 +9,12 @@
 
 use lopdf::{DecompressError, Document, Error as PdfError, LoadOptions};
 
-use super::{DocumentError, ExtractedText, TextBuilder, TextLimits};
+use super::{DocumentError, ExtractedText, TextBuilder, TextLimits, check_input_size};
 
 /// Extract the text of the PDF in `bytes`, page by page. A PDF without any text (a scan) is
 /// [`DocumentError::NoText`].
 pub fn pdf_text(bytes: &[u8], limits: &TextLimits) -> Result<ExtractedText, DocumentError> {
+    check_input_size(bytes.len(), limits)?;
     let budget = usize::try_from(limits.max_unpacked_bytes).unwrap_or(usize::MAX);
     // Object and xref streams are decoded eagerly while loading. Their dictionaries are plain
     // text in the file (streams cannot nest), so counting the markers bounds how many there

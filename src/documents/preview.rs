@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use scraper::node::Node;
 use scraper::{ElementRef, Html, Selector};
 
-use super::{DocumentError, ExtractedText, TextBuilder, TextLimits};
+use super::{DocumentError, ExtractedText, TextBuilder, TextLimits, check_input_size};
 
 static TREE: LazyLock<Selector> = LazyLock::new(|| {
     Selector::parse(".structuralizer-tree").unwrap_or_else(|e| unreachable!("static selector: {e}"))
@@ -40,6 +40,7 @@ const DROPPED: &[&str] = &["script", "style", "template", "noscript"];
 /// whitespace collapsed within lines. A page without the tree (a login page, changed markup)
 /// is [`DocumentError::NoPreviewTree`].
 pub fn preview_text(html: &str, limits: &TextLimits) -> Result<ExtractedText, DocumentError> {
+    check_input_size(html.len(), limits)?;
     let document = Html::parse_document(html);
     let mut trees = document.select(&TREE).peekable();
     if trees.peek().is_none() {
