@@ -24,6 +24,7 @@ pub mod clock;
 pub mod config;
 pub mod daemon;
 pub mod digest;
+pub mod documents;
 pub mod line_index;
 pub mod mailer;
 pub mod matcher;

@@ -152,6 +152,17 @@ pub struct Page {
     pub not_modified: bool,
 }
 
+/// A fetched binary body ([`Fetcher::get_bytes`]).
+#[derive(Debug, Clone)]
+pub struct Download {
+    /// Final URL after redirects.
+    pub url: Url,
+    /// The `Content-Type` header as sent, if any.
+    pub content_type: Option<String>,
+    /// The body as received.
+    pub bytes: Vec<u8>,
+}
+
 /// Polite HTTP client shared by all sources; cheap to share by reference across polls.
 pub struct Fetcher {
     client: reqwest::Client,
@@ -202,6 +213,24 @@ impl Fetcher {
     /// module. A firewall page, an oversized body or a robots.txt refusal is an error, never a
     /// page, so callers cannot mistake them for content.
     pub async fn get_text(&self, url: &Url) -> Result<Page, FetchError> {
+        self.with_retries(url, || self.attempt(url)).await
+    }
+
+    /// GET `url` as raw bytes (a DOCX or PDF attachment) under the same politeness rules as
+    /// [`Fetcher::get_text`], refusing a body above `limit` bytes (announced or streamed; so
+    /// at most `limit` bytes plus one network chunk are held). No charset decoding and no
+    /// conditional GET; the firewall's rejection page is still an error.
+    pub async fn get_bytes(&self, url: &Url, limit: u64) -> Result<Download, FetchError> {
+        self.with_retries(url, || self.attempt_bytes(url, limit))
+            .await
+    }
+
+    /// Run `attempt` with robots.txt, the host gate and retries (the rules of this module).
+    async fn with_retries<T, F, Fut>(&self, url: &Url, mut attempt_once: F) -> Result<T, FetchError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, AttemptFailure>>,
+    {
         let host_key = host_key(url)?;
         if self.config.respect_robots_txt && url.path() != "/robots.txt" {
             self.check_robots(url, &host_key).await?;
@@ -210,7 +239,7 @@ impl Fetcher {
         loop {
             self.limiter.wait_turn(&host_key).await;
             tracing::debug!(%url, attempt, "Sending a GET request.");
-            match self.attempt(url).await {
+            match attempt_once().await {
                 Ok(page) => return Ok(page),
                 Err(AttemptFailure::Fatal(error)) => return Err(error),
                 Err(AttemptFailure::Retryable { error, retry_after }) => {
@@ -242,6 +271,45 @@ impl Fetcher {
                 }
             }
         }
+    }
+
+    /// One binary request, classified like [`Fetcher::attempt`].
+    async fn attempt_bytes(&self, url: &Url, limit: u64) -> Result<Download, AttemptFailure> {
+        let response = self
+            .client
+            .get(url.clone())
+            .send()
+            .await
+            .map_err(|e| self.transport_failure(url, e))?;
+        let status = response.status();
+        if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+            return Err(AttemptFailure::Retryable {
+                error: status_error(url, status),
+                retry_after: retry_after(response.headers()),
+            });
+        }
+        if !status.is_success() {
+            return Err(AttemptFailure::Fatal(status_error(url, status)));
+        }
+        let final_url = response.url().clone();
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = self.read_capped(url, response, limit).await?;
+        let head = &bytes[..bytes.len().min(META_SNIFF_BYTES * 4)];
+        if is_firewall_rejection(&String::from_utf8_lossy(head)) {
+            tracing::warn!(%url, "The portal's firewall answered with its \"Request Rejected\" page.");
+            return Err(AttemptFailure::Fatal(FetchError::Rejected {
+                url: url.to_string(),
+            }));
+        }
+        Ok(Download {
+            url: final_url,
+            content_type,
+            bytes,
+        })
     }
 
     /// One request, classified.

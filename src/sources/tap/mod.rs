@@ -31,6 +31,7 @@
 //! far are returned with the error; cancellation is checked before every request and
 //! interrupts a request in flight.
 
+pub mod annotation;
 pub mod detail;
 pub mod flextable;
 pub mod labels;
