@@ -3,6 +3,9 @@
 //! per window kind, and the migration of a database written by release v6. All on real
 //! temporary database files.
 
+mod cli_harness;
+mod support;
+
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -171,6 +174,12 @@ fn a_draft_seen_on_participation_then_on_legal_acts_and_an_agenda_is_one_draft()
         url: Some("https://tapportals.mk.gov.lv/meetings/state_secretaries/77".to_owned()),
     }];
     t.poll(MEETINGS, "2026-09-23T06:00:00Z", &[agenda_item]);
+    // The participation list again: it gives no stage, which must not erase the one known.
+    t.poll(
+        PARTICIPATION,
+        "2026-09-24T06:00:00Z",
+        &[on_participation("2026-09-01", "2026-09-15")],
+    );
 
     let draft = t.the_draft();
     let count: i64 = raw(&t.path)
@@ -915,4 +924,71 @@ fn migration_keeps_every_draft_window_delivery_reminder_and_outbox_entry_of_rele
         kinds,
         [DraftEventKind::WindowOpened, DraftEventKind::WindowClosed]
     );
+}
+
+/// `drafts --json` and `explain` show every window (kind, days, days left) and the history.
+#[tokio::test]
+async fn drafts_json_and_explain_show_windows_stage_and_history() {
+    let setup = cli_harness::Setup::new(
+        "https://tapportals.mk.gov.lv",
+        cli_harness::FILE_MAIL,
+        &["berni"],
+    );
+    let db = setup.store_path();
+    let mut first = on_legal_acts(
+        "Saskaņošana",
+        Some(coordination("2026-09-03", "2026-09-17")),
+    );
+    first.detail = Some(DraftDetail {
+        windows: vec![
+            coordination("2026-08-01", "2026-08-14"),
+            coordination("2026-09-03", "2026-09-17"),
+        ],
+        ..Default::default()
+    });
+    support::record_polled(&db, LEGAL_ACTS, at("2026-09-04T06:00:00Z"), &[first]);
+    let moved = on_legal_acts(
+        "Saskaņošana",
+        Some(coordination("2026-09-03", "2026-09-24")),
+    );
+    support::record_polled(&db, LEGAL_ACTS, at("2026-09-05T06:00:00Z"), &[moved]);
+
+    let output = setup.run(&["drafts", "--json"]).await;
+    assert!(output.status.success(), "{}", cli_harness::stderr(&output));
+    let text = cli_harness::stdout(&output);
+    let line: serde_json::Value = serde_json::from_str(text.trim()).expect("one JSON line");
+    assert_eq!(line["stage"], json!("Saskaņošana"));
+    assert_eq!(
+        line["windows"],
+        json!([
+            {"kind": "coordination", "round": 1, "first_day": "2026-08-01",
+             "last_day": "2026-08-14", "days_left": -32, "submit_to": null, "closed": true},
+            {"kind": "coordination", "round": 2, "first_day": "2026-09-03",
+             "last_day": "2026-09-24", "days_left": 9, "submit_to": null, "closed": false},
+        ])
+    );
+    let history: Vec<&str> = line["history"]
+        .as_array()
+        .expect("history array")
+        .iter()
+        .map(|event| event["kind"].as_str().expect("kind"))
+        .collect();
+    assert_eq!(history, ["window_opened", "window_moved"]);
+    assert_eq!(
+        line["history"][1]["details"]["old_last_day"],
+        json!("2026-09-17")
+    );
+
+    let output = setup.run(&["explain", TA]).await;
+    assert!(output.status.success(), "{}", cli_harness::stderr(&output));
+    let text = cli_harness::stdout(&output);
+    for expected in [
+        "Stage:    Saskaņošana",
+        "Windows:  coordination 1: 01.08.2026 – 14.08.2026 (closed 32 days ago)",
+        "          coordination 2: 03.09.2026 – 24.09.2026 (9 days left)",
+        "History:  04.09.2026 06:00 UTC  coordination 2 opened: 03.09.2026 – 17.09.2026",
+        "          05.09.2026 06:00 UTC  coordination 2 moved: 03.09.2026 – 17.09.2026 → 03.09.2026 – 24.09.2026",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
 }
