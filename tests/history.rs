@@ -992,3 +992,40 @@ async fn drafts_json_and_explain_show_windows_stage_and_history() {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
 }
+
+#[test]
+fn pruning_old_polls_keeps_the_history_events() {
+    let mut t = temp_store();
+    t.poll(
+        LEGAL_ACTS,
+        "2025-01-02T06:00:00Z",
+        &[on_legal_acts(
+            "Saskaņošana",
+            Some(coordination("2025-01-01", "2025-01-14")),
+        )],
+    );
+    t.poll(
+        LEGAL_ACTS,
+        "2026-09-02T06:00:00Z",
+        &[on_legal_acts("Pieņemts", None)],
+    );
+    let before = t.history();
+    assert_eq!(
+        before.len(),
+        3,
+        "opened, stage changed, closed: {before:#?}"
+    );
+    let counts = t
+        .store
+        .prune(
+            at("2026-09-03T06:00:00Z"),
+            &draftwatch::config::RetentionConfig::default(),
+        )
+        .expect("pruned");
+    assert_eq!(counts.polls_deleted, 1, "the old poll goes");
+    let after = t.history();
+    assert_eq!(after.len(), 3, "its events stay");
+    assert_eq!(after[0].poll_id, None);
+    assert_eq!(after[0].kind, DraftEventKind::WindowOpened);
+    assert_eq!(after[1..], before[1..]);
+}

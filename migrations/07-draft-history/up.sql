@@ -87,8 +87,9 @@ CREATE INDEX opinions_draft ON opinions (draft_id, window_kind);
 CREATE TABLE draft_events (
     id        INTEGER PRIMARY KEY,
     draft_id  INTEGER NOT NULL REFERENCES drafts (id) ON DELETE CASCADE,
-    -- The poll that saw it; NULL for events carried over from draft_changes below.
-    poll_id   INTEGER REFERENCES polls (id),
+    -- The poll that saw it; NULL once retention pruned that poll row (the event stays; its
+    -- `at` says when), and for events carried over from draft_changes whose poll is gone.
+    poll_id   INTEGER REFERENCES polls (id) ON DELETE SET NULL,
     kind      TEXT NOT NULL,
     payload   TEXT NOT NULL DEFAULT '{}'
               CHECK (json_valid(payload) AND json_type(payload) = 'object'),

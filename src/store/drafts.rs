@@ -652,7 +652,8 @@ fn upsert_draft(
     }
     let ctx = poll.events_of(existing.id);
     changed |= record_listing_facts(tx, &ctx, draft)?;
-    changed |= close_passed_windows(tx, &ctx)?;
+    // Time passing is not a change of the draft: a closed window is an event, not counted.
+    close_passed_windows(tx, &ctx)?;
 
     Ok(if changed {
         Upserted::Changed
@@ -694,7 +695,7 @@ fn apply_check(
             mark(None)?;
             let ctx = poll.events_of(existing.id);
             changed |= record_detail_facts(tx, &ctx, detail)?;
-            changed |= close_passed_windows(tx, &ctx)?;
+            close_passed_windows(tx, &ctx)?;
             Ok(changed)
         }
         DetailCheckOutcome::Gone(error) => {

@@ -87,7 +87,8 @@ pub struct DraftEvent {
     pub id: i64,
     /// The draft.
     pub draft_id: i64,
-    /// The poll that saw it; `None` for history carried over from before schema 7.
+    /// The poll that saw it; `None` once retention pruned that poll (or for history carried
+    /// over from before schema 7).
     pub poll_id: Option<i64>,
     /// What changed.
     pub kind: DraftEventKind,
@@ -317,11 +318,12 @@ pub(super) fn record_windows(
     Ok(wrote)
 }
 
-/// Close the draft's windows whose last day is before the poll's day, one event each.
+/// Close the draft's windows whose last day is before the poll's day, one event each. Not a
+/// change of the draft (time passed), so the poll's counts leave it out.
 pub(super) fn close_passed_windows(
     tx: &Transaction<'_>,
     ctx: &EventContext<'_>,
-) -> rusqlite::Result<bool> {
+) -> rusqlite::Result<()> {
     let passed: Vec<(i64, String, u32, CommentWindow)> = {
         let mut statement = tx.prepare_cached(
             "SELECT id, kind, round, first_day, last_day FROM comment_windows \
@@ -340,14 +342,13 @@ pub(super) fn close_passed_windows(
         })?;
         rows.collect::<rusqlite::Result<_>>()?
     };
-    let mut wrote = false;
     for (id, kind, round, window) in passed {
         tx.prepare_cached("UPDATE comment_windows SET closed_at = ?1 WHERE id = ?2")?
             .execute(params![ctx.at, id])?;
         let payload = window_payload(&WindowKind::from(kind), round, window);
-        wrote |= record_event(tx, ctx, DraftEventKind::WindowClosed, &payload, None)?;
+        record_event(tx, ctx, DraftEventKind::WindowClosed, &payload, None)?;
     }
-    Ok(wrote)
+    Ok(())
 }
 
 /// Record agendas, adoption and publication, each once per draft (an agenda once per

@@ -85,8 +85,7 @@ impl Store {
                  DELETE FROM polls \
                  WHERE finished < ?1 \
                    AND finished < (SELECT finished FROM last_ok WHERE last_ok.source = polls.source) \
-                   AND id NOT IN (SELECT poll_id FROM draft_changes) \
-                   AND id NOT IN (SELECT poll_id FROM draft_events WHERE poll_id IS NOT NULL)",
+                   AND id NOT IN (SELECT poll_id FROM draft_changes)",
                 params![polls_before],
             )?;
             let outbox_messages_dropped = tx.execute(
