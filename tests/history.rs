@@ -1029,3 +1029,38 @@ fn pruning_old_polls_keeps_the_history_events() {
     assert_eq!(after[0].kind, DraftEventKind::WindowOpened);
     assert_eq!(after[1..], before[1..]);
 }
+
+#[test]
+fn two_participation_rounds_of_one_draft_listed_together_do_not_alternate() {
+    let mut t = temp_store();
+    let first_round = on_participation("2026-08-01", "2026-08-14");
+    let mut second_round = on_participation("2026-09-01", "2026-09-15");
+    second_round.external_id = "7d21-second-round-uuid".to_owned();
+    let both = [first_round, second_round];
+    t.poll(PARTICIPATION, "2026-09-02T06:00:00Z", &both);
+    let after_first = t.history();
+    let counts = t
+        .store
+        .record_poll(&poll(PARTICIPATION, "2026-09-03T06:00:00Z"), &both)
+        .expect("second poll");
+    assert_eq!(counts.changed, 0);
+    assert_eq!(t.history(), after_first);
+    let draft = t.the_draft();
+    assert_eq!(draft.window, Some(window("2026-09-01", "2026-09-15")));
+    let rounds: Vec<(u32, CommentWindow)> =
+        draft.windows.iter().map(|w| (w.round, w.window)).collect();
+    assert_eq!(
+        rounds,
+        [
+            (1, window("2026-08-01", "2026-08-14")),
+            (2, window("2026-09-01", "2026-09-15")),
+        ]
+    );
+    assert!(
+        t.store
+            .changes_since(draft.id, at("2026-09-03T00:00:00Z"))
+            .expect("changes")
+            .is_empty(),
+        "no deadline flip-flop in the field history"
+    );
+}

@@ -475,6 +475,20 @@ fn mark_detail_checked(
     Ok(())
 }
 
+/// Whether `seen` is a whole earlier window than `stored` (it ends before `stored` starts):
+/// an earlier round, not a moved deadline (a moved deadline keeps overlapping or touching).
+fn is_earlier_round(seen: Option<CommentWindow>, stored: Option<CommentWindow>) -> bool {
+    matches!((seen, stored), (Some(seen), Some(stored)) if seen.to < stored.from)
+}
+
+/// The `drafts` columns that hold the public-participation window.
+fn is_participation_window_field(field: DraftField) -> bool {
+    matches!(
+        field,
+        DraftField::WindowFrom | DraftField::WindowTo | DraftField::UnreadableDeadline
+    )
+}
+
 /// The listing fields another view of a known draft may set: values the draft lacks, and
 /// the stage and the public-participation window whenever this view gives them. Titles,
 /// kinds and links differ between views, so the first view's are kept instead of
@@ -487,7 +501,7 @@ fn merged_listing_values(
     for (field, value) in listing_values(draft) {
         let keep = match field {
             DraftField::Stage => value.is_some(),
-            DraftField::WindowFrom | DraftField::WindowTo | DraftField::UnreadableDeadline => {
+            field if is_participation_window_field(field) => {
                 draft.window.is_some() || draft.unreadable_deadline.is_some()
             }
             DraftField::TaNumber => existing.ta_number.is_none(),
@@ -621,6 +635,11 @@ fn upsert_draft(
     } else {
         merged_listing_values(&existing, draft)
     };
+    if is_earlier_round(draft.window, existing.window) {
+        // Another participation round of the same TA number, listed beside the newer one:
+        // the draft's participation window stays the newer round instead of alternating.
+        seen.retain(|(field, _)| !is_participation_window_field(*field));
+    }
     if let Some(detail) = &draft.detail {
         seen.extend(detail_values(detail)?);
         if detail.stage.is_some() {
