@@ -1064,3 +1064,56 @@ fn two_participation_rounds_of_one_draft_listed_together_do_not_alternate() {
         "no deadline flip-flop in the field history"
     );
 }
+
+#[test]
+fn a_list_deadline_and_the_detail_round_with_another_first_day_do_not_alternate() {
+    let mut t = temp_store();
+    // The list's window starts on the day the draft was sent; the detail page's round a day
+    // later. Both end on the same deadline: one window, never "moved" back and forth.
+    let from_list = || {
+        on_legal_acts(
+            "Saskaņošana",
+            Some(coordination("2026-09-03", "2026-09-17")),
+        )
+    };
+    let mut with_detail = from_list();
+    with_detail.detail = Some(DraftDetail {
+        windows: vec![coordination("2026-09-04", "2026-09-17")],
+        ..Default::default()
+    });
+    t.poll(
+        LEGAL_ACTS,
+        "2026-09-05T06:00:00Z",
+        std::slice::from_ref(&with_detail),
+    );
+    t.poll(LEGAL_ACTS, "2026-09-06T06:00:00Z", &[from_list()]);
+    t.poll(LEGAL_ACTS, "2026-09-07T06:00:00Z", &[with_detail]);
+    t.poll(LEGAL_ACTS, "2026-09-08T06:00:00Z", &[from_list()]);
+    let kinds: Vec<DraftEventKind> = t.events().into_iter().map(|(kind, _)| kind).collect();
+    assert_eq!(kinds, [DraftEventKind::WindowOpened]);
+    let windows = t.the_draft().windows;
+    assert_eq!(windows.len(), 1);
+    assert_eq!(windows[0].window, window("2026-09-04", "2026-09-17"));
+
+    // The deadline moved on the list: one move, of the last day.
+    t.poll(
+        LEGAL_ACTS,
+        "2026-09-09T06:00:00Z",
+        &[on_legal_acts(
+            "Saskaņošana",
+            Some(coordination("2026-09-03", "2026-09-24")),
+        )],
+    );
+    // The detail page then agrees: nothing more.
+    let mut moved_detail = on_legal_acts("Saskaņošana", None);
+    moved_detail.detail = Some(DraftDetail {
+        windows: vec![coordination("2026-09-04", "2026-09-24")],
+        ..Default::default()
+    });
+    t.poll(LEGAL_ACTS, "2026-09-10T06:00:00Z", &[moved_detail]);
+    let events = t.events();
+    assert_eq!(events.len(), 2, "{events:#?}");
+    assert_eq!(events[1].0, DraftEventKind::WindowMoved);
+    assert_eq!(events[1].1["first_day"], json!("2026-09-04"));
+    assert_eq!(events[1].1["last_day"], json!("2026-09-24"));
+}

@@ -586,7 +586,7 @@ fn record_listing_facts(
             ctx,
             &kinded.kind,
             &[(kinded.window, kinded.submit_to.clone())],
-            Sighting::Current,
+            Sighting::Deadline,
         )?;
     }
     changed |= record_milestones(tx, ctx, &draft.milestones)?;

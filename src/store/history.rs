@@ -202,6 +202,11 @@ pub(super) enum Sighting {
     /// `Norises laiks`). A different window that starts after the latest stored round ended
     /// is a new round; otherwise the latest round moved.
     Current,
+    /// A list's deadline column (`Saskaņošanas termiņš`): the last day is what it states;
+    /// its first day is only the day the draft was sent, which the detail page's rounds may
+    /// give differently, so a round with the same last day is the same window, unchanged.
+    /// Otherwise as [`Sighting::Current`].
+    Deadline,
     /// Every round there has been (a legal-act detail page's coordination rounds).
     AllRounds,
 }
@@ -246,7 +251,7 @@ pub(super) fn record_windows(
             continue;
         }
         let candidate = match sighting {
-            Sighting::Current => stored
+            Sighting::Current | Sighting::Deadline => stored
                 .len()
                 .checked_sub(1)
                 .filter(|&last| !claimed[last] && window.from <= stored[last].window.to),
@@ -262,13 +267,24 @@ pub(super) fn record_windows(
     let mut next_round = stored.last().map_or(1, |row| row.round + 1);
     for ((window, submit_to), found) in seen.iter().zip(matched) {
         match found.map(|index| &stored[index]) {
-            Some(row) if row.window == *window => {
+            Some(row)
+                if row.window == *window
+                    || (sighting == Sighting::Deadline && row.window.to == window.to) =>
+            {
                 if submit_to.is_some() {
                     tx.prepare_cached("UPDATE comment_windows SET submit_to = ?1 WHERE id = ?2")?
                         .execute(params![submit_to, row.id])?;
                 }
             }
             Some(row) => {
+                // A list's deadline moves the last day only (see Sighting::Deadline).
+                let window = &match sighting {
+                    Sighting::Deadline => CommentWindow {
+                        from: row.window.from,
+                        to: window.to,
+                    },
+                    Sighting::Current | Sighting::AllRounds => *window,
+                };
                 let reopened = row.closed && window.to >= ctx.today;
                 tx.prepare_cached(
                     "UPDATE comment_windows SET first_day = ?1, last_day = ?2, \
