@@ -1,8 +1,14 @@
 //! Drafts: recording what a poll saw (insert new, update changed, keep field history) and
 //! reading drafts back for the matcher, the digest and the CLI.
 //!
+//! A draft is one row however many views show it: a view (a source and its own id) seen for
+//! the first time joins the draft with the same TA number, never a document UUID of another
+//! view. The first view's title, kind and link stay; later views add the stage, windows and
+//! what the draft lacks (see `merged_listing_values`). Windows, opinions and history events
+//! are written through `history`.
+//!
 //! This file decides what counts as a change; it does not decide what is worth telling anyone
-//! (that is the digest's job, reading [`DraftChange`]s).
+//! (that is the digest's job, reading [`DraftChange`]s and history events).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::Riga;
