@@ -266,11 +266,16 @@ pub struct StoredDraft {
     pub stage: Option<String>,
     /// Link to the portal.
     pub url: String,
-    /// Comment window.
+    /// The public-participation window (the one digests have always listed); every window,
+    /// this one included, is in `windows`.
     pub window: Option<CommentWindow>,
     /// The portal's deadline text when it could not be read as dates; `window` is then `None`
     /// and the digest says "termiņš nav nolasāms".
     pub unreadable_deadline: Option<String>,
+    /// Every comment window of every kind, by kind then round.
+    pub windows: Vec<StoredWindow>,
+    /// The portal marks the draft restricted (`(IP)`): its documents are not public.
+    pub restricted: bool,
     /// Description from the detail page.
     pub description: Option<String>,
     /// Policy areas from the detail page.
@@ -291,7 +296,35 @@ pub struct StoredDraft {
     pub last_changed: DateTime<Utc>,
 }
 
+/// A comment window as stored: one round of one kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredWindow {
+    /// Which kind of window.
+    pub kind: WindowKind,
+    /// 1 for the first window of this kind on this draft, 2 for the next coordination round, ...
+    pub round: u32,
+    /// Its days (inclusive, Europe/Riga).
+    pub window: CommentWindow,
+    /// Where to submit an opinion, when the portal says.
+    pub submit_to: Option<String>,
+    /// When draftwatch first saw it.
+    pub seen_at: DateTime<Utc>,
+    /// When a poll saw its last day past; `None` while open (or not yet noticed closed).
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
 impl StoredDraft {
+    /// The draft's windows still open on `day` (a Riga-local date), soonest-closing first.
+    pub fn open_windows(&self, day: NaiveDate) -> Vec<&StoredWindow> {
+        let mut open: Vec<&StoredWindow> = self
+            .windows
+            .iter()
+            .filter(|w| w.window.contains(day))
+            .collect();
+        open.sort_by_key(|w| w.window.to);
+        open
+    }
+
     /// The identifier people use: the TA number when known, else the portal id.
     pub fn display_id(&self) -> &str {
         self.ta_number.as_deref().unwrap_or(&self.external_id)
@@ -302,7 +335,8 @@ impl StoredDraft {
 /// not in `sources`, so the store can build it without depending on the portal adapters.
 #[derive(Debug, Clone, Default)]
 pub struct KnownDrafts {
-    /// external_id → what the poll needs to know about that draft.
+    /// This source's external_id → what the poll needs to know about that draft (a draft
+    /// first seen through another view is known here once this source has seen it too).
     pub drafts: HashMap<String, KnownDraft>,
     /// Drafts someone was told about whose window is still open, least recently checked
     /// first. Paging stops at the first page of known drafts, so a deadline moved on a draft

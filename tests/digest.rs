@@ -994,6 +994,7 @@ fn every_label_renders_exactly_as_the_snapshot_in_both_languages() {
             item: listed(&drafts[4], vec![&verdicts[4]], today),
             key: ReminderKey {
                 draft_id: 5,
+                window_kind: draftwatch::model::WindowKind::PublicParticipation,
                 window_to: day(2026, 9, 16),
                 days_before: 1,
             },

@@ -1,5 +1,5 @@
 //! `draftwatch drafts`: list the stored drafts, with the watchlists each one fires, as text
-//! for a person or as JSON lines for a script.
+//! for a person or as JSON lines for a script (with every comment window and the history).
 
 use std::process::ExitCode;
 
@@ -7,7 +7,8 @@ use super::open_store;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::matcher::WatchlistSet;
-use crate::store::DraftFilter;
+use crate::model::StoredDraft;
+use crate::store::{DraftEvent, DraftFilter};
 
 /// Every stored draft (only those open today with `open`), one line each.
 pub(super) fn list_drafts(
@@ -24,9 +25,17 @@ pub(super) fn list_drafts(
         source: None,
     };
     let drafts = store.list_drafts(&filter)?;
+    let histories = if json {
+        drafts
+            .iter()
+            .map(|draft| store.draft_history(draft.id))
+            .collect::<Result<Vec<_>, _>>()?
+    } else {
+        Vec::new()
+    };
     drop(store);
     let mut out = String::new();
-    for draft in &drafts {
+    for (index, draft) in drafts.iter().enumerate() {
         let hit: Vec<String> = watchlists
             .evaluate(&draft.match_input())
             .into_iter()
@@ -43,9 +52,12 @@ pub(super) fn list_drafts(
                 "kind": draft.kind,
                 "ministry": draft.ministry,
                 "stage": draft.stage,
+                "restricted": draft.restricted,
                 "window_from": draft.window.map(|w| w.from.to_string()),
                 "window_to": draft.window.map(|w| w.to.to_string()),
                 "days_left": draft.window.map(|w| w.days_left(today)),
+                "windows": windows_json(draft, today),
+                "history": histories.get(index).map(|events| history_json(events)),
                 "policy_areas": draft.policy_areas,
                 "watchlists": hit,
                 "first_seen": draft.first_seen.to_rfc3339(),
@@ -83,4 +95,38 @@ pub(super) fn list_drafts(
         eprintln!("{} drafts.", drafts.len());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every window of the draft: kind, round, days (inclusive), days left today, where to
+/// submit, and whether a poll saw it closed.
+fn windows_json(draft: &StoredDraft, today: chrono::NaiveDate) -> serde_json::Value {
+    draft
+        .windows
+        .iter()
+        .map(|w| {
+            serde_json::json!({
+                "kind": w.kind.as_str(),
+                "round": w.round,
+                "first_day": w.window.from.to_string(),
+                "last_day": w.window.to.to_string(),
+                "days_left": w.window.days_left(today),
+                "submit_to": w.submit_to,
+                "closed": w.closed_at.is_some(),
+            })
+        })
+        .collect()
+}
+
+/// The draft's history events, oldest first, with their payloads as stored.
+fn history_json(events: &[DraftEvent]) -> serde_json::Value {
+    events
+        .iter()
+        .map(|event| {
+            serde_json::json!({
+                "kind": event.kind.as_str(),
+                "at": event.at.to_rfc3339(),
+                "details": event.payload,
+            })
+        })
+        .collect()
 }

@@ -1,4 +1,5 @@
-//! `draftwatch explain`: a stored draft and why each watchlist does or does not fire on it.
+//! `draftwatch explain`: a stored draft, its comment windows and history, and why each
+//! watchlist does or does not fire on it.
 
 use std::process::ExitCode;
 
@@ -7,6 +8,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::matcher::WatchlistSet;
 use crate::matcher::explain::render_verdicts;
+use crate::store::{DraftEvent, DraftEventKind};
 
 /// `draftwatch explain`: every stored draft carrying `draft_id`, with each watchlist's
 /// verdict and the rule, field and words behind it.
@@ -18,6 +20,10 @@ pub(super) fn explain(
 ) -> anyhow::Result<ExitCode> {
     let store = open_store(config)?;
     let drafts = store.find_drafts_by_display_id(draft_id)?;
+    let histories = drafts
+        .iter()
+        .map(|draft| store.draft_history(draft.id))
+        .collect::<Result<Vec<_>, _>>()?;
     drop(store);
     if drafts.is_empty() {
         anyhow::bail!(
@@ -34,7 +40,7 @@ pub(super) fn explain(
             draft_id.trim()
         ));
     }
-    for (index, draft) in drafts.iter().enumerate() {
+    for (index, (draft, history)) in drafts.iter().zip(&histories).enumerate() {
         if index > 0 {
             out.push('\n');
         }
@@ -45,6 +51,9 @@ pub(super) fn explain(
             draft.external_id
         ));
         out.push_str(&format!("Title:    {}\n", draft.title));
+        if let Some(stage) = &draft.stage {
+            out.push_str(&format!("Stage:    {stage}\n"));
+        }
         let window = match draft.window {
             Some(w) => format!(
                 "{} – {} ({})",
@@ -55,11 +64,109 @@ pub(super) fn explain(
             None => "none".to_string(),
         };
         out.push_str(&format!("Window:   {window}\n"));
+        let windows: Vec<String> = draft
+            .windows
+            .iter()
+            .map(|w| {
+                format!(
+                    "{} {}: {} – {} ({})",
+                    w.kind.as_str(),
+                    w.round,
+                    w.window.from.format("%d.%m.%Y"),
+                    w.window.to.format("%d.%m.%Y"),
+                    days_left_words(w.window.days_left(today))
+                )
+            })
+            .collect();
+        push_labelled_lines(&mut out, "Windows:", &windows);
+        let events: Vec<String> = history.iter().map(event_line).collect();
+        push_labelled_lines(&mut out, "History:", &events);
         out.push_str(&format!("URL:      {}\n", draft.url));
         out.push_str(&render_verdicts(&watchlists.evaluate(&draft.match_input())));
     }
     print!("{out}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// `label` then the first line, the others indented under it; "none" when there are none.
+fn push_labelled_lines(out: &mut String, label: &str, lines: &[String]) {
+    if lines.is_empty() {
+        out.push_str(&format!("{label:<10}none\n"));
+    }
+    for (index, line) in lines.iter().enumerate() {
+        let label = if index == 0 { label } else { "" };
+        out.push_str(&format!("{label:<10}{line}\n"));
+    }
+}
+
+/// A stored `YYYY-MM-DD` payload day as `dd.mm.yyyy`, `?` when missing.
+fn payload_day(event: &DraftEvent, key: &str) -> String {
+    event
+        .payload
+        .get(key)
+        .and_then(|v| v.as_str())
+        .and_then(|text| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+        .map_or_else(|| "?".to_owned(), |day| day.format("%d.%m.%Y").to_string())
+}
+
+/// A payload text, `-` when missing.
+fn payload_text<'e>(event: &'e DraftEvent, key: &str) -> &'e str {
+    event
+        .payload
+        .get(key)
+        .and_then(|v| v.as_str())
+        .unwrap_or("-")
+}
+
+/// One history event as a line: when, then what happened.
+fn event_line(event: &DraftEvent) -> String {
+    let window = || {
+        format!(
+            "{} {}",
+            payload_text(event, "window_kind"),
+            event
+                .payload
+                .get("round")
+                .map_or(String::new(), |r| r.to_string())
+        )
+    };
+    let what = match &event.kind {
+        DraftEventKind::StageChanged => format!(
+            "stage {} → {}",
+            payload_text(event, "from"),
+            payload_text(event, "to")
+        ),
+        DraftEventKind::WindowOpened => format!(
+            "{} opened: {} – {}",
+            window(),
+            payload_day(event, "first_day"),
+            payload_day(event, "last_day")
+        ),
+        DraftEventKind::WindowMoved => format!(
+            "{} moved: {} – {} → {} – {}",
+            window(),
+            payload_day(event, "old_first_day"),
+            payload_day(event, "old_last_day"),
+            payload_day(event, "first_day"),
+            payload_day(event, "last_day")
+        ),
+        DraftEventKind::WindowClosed => format!("{} closed", window()),
+        DraftEventKind::OnAgenda => format!(
+            "on the {} agenda of {} (item {})",
+            payload_text(event, "meeting"),
+            payload_day(event, "date"),
+            payload_text(event, "item")
+        ),
+        DraftEventKind::Adopted => format!("adopted {}", payload_day(event, "date")),
+        DraftEventKind::Published => format!(
+            "published in Latvijas Vēstnesis {} on {} {}",
+            payload_text(event, "number"),
+            payload_day(event, "date"),
+            payload_text(event, "url")
+        ),
+        DraftEventKind::Other(kind) => format!("{kind} {}", event.payload),
+    };
+    format!("{}  {what}", event.at.format("%d.%m.%Y %H:%M UTC"))
 }
 
 /// Where a window stands, in the English of the surrounding `explain` text: "3 days left",
@@ -76,7 +183,62 @@ fn days_left_words(days_left: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::days_left_words;
+    use super::{days_left_words, event_line};
+    use crate::store::{DraftEvent, DraftEventKind};
+
+    fn event(kind: DraftEventKind, payload: serde_json::Value) -> DraftEvent {
+        DraftEvent {
+            id: 1,
+            draft_id: 1,
+            poll_id: Some(1),
+            kind,
+            payload,
+            at: chrono::DateTime::parse_from_rfc3339("2026-09-05T06:00:00Z")
+                .expect("valid")
+                .to_utc(),
+        }
+    }
+
+    #[test]
+    fn history_lines_say_what_moved_and_what_was_decided() {
+        let moved = event(
+            DraftEventKind::WindowMoved,
+            serde_json::json!({"window_kind": "coordination", "round": 2,
+                "first_day": "2026-09-03", "last_day": "2026-09-24",
+                "old_first_day": "2026-09-03", "old_last_day": "2026-09-17"}),
+        );
+        assert_eq!(
+            event_line(&moved),
+            "05.09.2026 06:00 UTC  coordination 2 moved: 03.09.2026 – 17.09.2026 → \
+             03.09.2026 – 24.09.2026"
+        );
+        // Carried over from draft_changes: only the last day is known.
+        let carried = event(
+            DraftEventKind::WindowMoved,
+            serde_json::json!({"window_kind": "public_participation", "round": 1,
+                "last_day": "2026-09-22", "old_last_day": "2026-09-15"}),
+        );
+        assert_eq!(
+            event_line(&carried),
+            "05.09.2026 06:00 UTC  public_participation 1 moved: ? – 15.09.2026 → ? – 22.09.2026"
+        );
+        let agenda = event(
+            DraftEventKind::OnAgenda,
+            serde_json::json!({"meeting": "cabinet", "date": "2026-09-29", "item": "7"}),
+        );
+        assert_eq!(
+            event_line(&agenda),
+            "05.09.2026 06:00 UTC  on the cabinet agenda of 29.09.2026 (item 7)"
+        );
+        let stage = event(
+            DraftEventKind::StageChanged,
+            serde_json::json!({"from": null, "to": "Saskaņošana"}),
+        );
+        assert_eq!(
+            event_line(&stage),
+            "05.09.2026 06:00 UTC  stage - → Saskaņošana"
+        );
+    }
 
     #[test]
     fn days_left_words_for_closed_last_day_and_open_windows() {

@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::config::{DigestConfig, RecipientConfig};
+use crate::model::WindowKind;
 use crate::store::{DraftChange, DraftField, ReminderKey};
 
 use super::item::{ChangeNote, DigestItem, EvaluatedDraft, WindowState};
@@ -145,7 +146,7 @@ impl<'a> DigestContents<'a> {
             .flat_map(|item| reached_thresholds(item, reminder_days));
         self.reminders
             .iter()
-            .map(|reminder| reminder.key)
+            .map(|reminder| reminder.key.clone())
             .chain(reached_at_first_report)
             .collect()
     }
@@ -256,6 +257,7 @@ fn reached_thresholds<'r>(
         let (days_left, window_to) = open?;
         (i64::from(days_before) >= days_left).then_some(ReminderKey {
             draft_id,
+            window_kind: WindowKind::PublicParticipation,
             window_to,
             days_before,
         })

@@ -1,22 +1,37 @@
 //! Drafts: recording what a poll saw (insert new, update changed, keep field history) and
 //! reading drafts back for the matcher, the digest and the CLI.
 //!
+//! A draft is one row however many views show it: a view (a source and its own id) seen for
+//! the first time joins the draft with the same TA number, never a document UUID of another
+//! view. The first view's title, kind and link stay; later views add the stage, windows and
+//! what the draft lacks (see `merged_listing_values`). Windows, opinions and history events
+//! are written through `history`.
+//!
 //! This file decides what counts as a change; it does not decide what is worth telling anyone
-//! (that is the digest's job, reading [`DraftChange`]s).
+//! (that is the digest's job, reading [`DraftChange`]s and history events).
 
 use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Europe::Riga;
 use rusqlite::types::{Type, Value};
 use rusqlite::{OptionalExtension, TransactionBehavior, params, params_from_iter};
 
+use super::history::{
+    DraftEventKind, EventContext, SeenWindow, Sighting, close_passed_windows, record_event,
+    record_milestones, record_windows, replace_opinions, windows_of_drafts,
+};
 use super::polls::{PollCounts, PollRecord, insert_poll, update_poll_counts};
 use super::{
     Store, StoreError, date_to_sql, optional_date_column, optional_timestamp_column,
     timestamp_column, timestamp_to_sql,
 };
 use crate::model::{
-    CommentWindow, DetailCheck, DetailCheckOutcome, DraftDetail, KnownDraft, KnownDrafts,
-    RecheckCandidate, ScrapedDraft, StoredDraft,
+    CommentWindow, DetailCheck, DetailCheckOutcome, DraftDetail, KindedWindow, KnownDraft,
+    KnownDrafts, RecheckCandidate, ScrapedDraft, StoredDraft, WindowKind,
 };
+
+/// Stages after which a draft does not move any more (`Virzības stadija` as written), so it
+/// is no longer re-checked.
+pub const FINAL_STAGES: [&str; 2] = ["Pieņemts", "Atsaukts"];
 
 /// Which drafts [`Store::list_drafts`] returns.
 #[derive(Debug, Clone, Default)]
@@ -125,7 +140,7 @@ struct UnknownField(String);
 /// Columns read by [`draft_from_row`], in its order.
 const DRAFT_COLUMNS: &str = "id, source, external_id, ta_number, title, kind, ministry, stage, \
      url, window_from, window_to, description, policy_areas, detail_fetched_at, first_seen, \
-     last_changed, unreadable_deadline, detail_checked_at, vanished_at";
+     last_changed, unreadable_deadline, detail_checked_at, vanished_at, restricted";
 
 fn draft_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredDraft> {
     let window = match (
@@ -150,6 +165,8 @@ fn draft_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredDraft> {
         url: row.get(8)?,
         window,
         unreadable_deadline: row.get(16)?,
+        windows: Vec::new(),
+        restricted: row.get(19)?,
         description: row.get(11)?,
         policy_areas,
         detail_fetched_at: optional_timestamp_column(row, 13)?,
@@ -249,22 +266,53 @@ fn text_or_null(value: Option<String>) -> Value {
     value.map_or(Value::Null, Value::Text)
 }
 
+/// The poll being recorded: its row, its instant as stored text and its Riga-local day
+/// (windows close at the end of their last day in Europe/Riga).
+struct PollInfo<'a> {
+    source: &'a str,
+    poll_id: i64,
+    at: String,
+    today: NaiveDate,
+}
+
+impl PollInfo<'_> {
+    fn events_of(&self, draft_id: i64) -> EventContext<'_> {
+        EventContext {
+            draft_id,
+            poll_id: self.poll_id,
+            at: &self.at,
+            today: self.today,
+        }
+    }
+}
+
 fn insert_draft(
     tx: &rusqlite::Transaction<'_>,
     source: &str,
     draft: &ScrapedDraft,
     at: &str,
-) -> rusqlite::Result<()> {
-    let mut columns = vec!["source", "external_id", "first_seen", "last_changed"];
+) -> rusqlite::Result<i64> {
+    let mut columns = vec![
+        "source",
+        "external_id",
+        "first_seen",
+        "last_changed",
+        "restricted",
+    ];
     let mut values = vec![
         Value::Text(source.to_owned()),
         Value::Text(draft.external_id.clone()),
         Value::Text(at.to_owned()),
         Value::Text(at.to_owned()),
+        Value::Integer(draft.restricted.into()),
     ];
     let mut fields = listing_values(draft);
     if let Some(detail) = &draft.detail {
         fields.extend(detail_values(detail)?);
+        if detail.stage.is_some() {
+            fields.retain(|(field, _)| *field != DraftField::Stage);
+            fields.push((DraftField::Stage, detail.stage.clone()));
+        }
         columns.extend(["detail_fetched_at", "detail_checked_at"]);
         values.extend([Value::Text(at.to_owned()), Value::Text(at.to_owned())]);
     } else if let Some(error) = &draft.detail_error {
@@ -284,35 +332,68 @@ fn insert_draft(
         columns.join(", ")
     );
     tx.execute(&sql, params_from_iter(values))?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// Remember that `source` shows the draft as `external_id` at `url`.
+fn record_view(
+    tx: &rusqlite::Transaction<'_>,
+    source: &str,
+    draft: &ScrapedDraft,
+    draft_id: i64,
+    at: &str,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO draft_views (source, external_id, draft_id, url, first_seen) \
+         VALUES (?1, ?2, ?3, ?4, ?5) \
+         ON CONFLICT (source, external_id) DO UPDATE SET url = excluded.url",
+    )?
+    .execute(params![source, draft.external_id, draft_id, draft.url, at])?;
     Ok(())
 }
 
-/// The stored draft `external_id` of the poll's source, if any.
+/// The draft `source` knows as `external_id`: through the view recorded for it, else (a draft
+/// first seen through another view) through its TA number. Never through a document UUID of
+/// another view.
 fn existing_draft(
     tx: &rusqlite::Transaction<'_>,
     source: &str,
     external_id: &str,
+    ta_number: Option<&str>,
 ) -> rusqlite::Result<Option<StoredDraft>> {
+    let by_view = tx
+        .prepare_cached(&format!(
+            "SELECT {DRAFT_COLUMNS} FROM drafts WHERE id = \
+             (SELECT draft_id FROM draft_views WHERE source = ?1 AND external_id = ?2)"
+        ))?
+        .query_row(params![source, external_id], draft_from_row)
+        .optional()?;
+    if by_view.is_some() {
+        return Ok(by_view);
+    }
+    let Some(ta_number) = ta_number else {
+        return Ok(None);
+    };
     tx.prepare_cached(&format!(
-        "SELECT {DRAFT_COLUMNS} FROM drafts WHERE source = ?1 AND external_id = ?2"
+        "SELECT {DRAFT_COLUMNS} FROM drafts WHERE ta_number = ?1 ORDER BY id LIMIT 1"
     ))?
-    .query_row(params![source, external_id], draft_from_row)
+    .query_row(params![ta_number], draft_from_row)
     .optional()
 }
 
-/// Write the fields of `seen` that differ from `existing`, with a history row each; whether
-/// anything changed.
+/// Write the fields of `seen` that differ from `existing`, with a history row each (and a
+/// `stage_changed` event for the stage); whether anything changed.
 fn apply_changes(
     tx: &rusqlite::Transaction<'_>,
     existing: &StoredDraft,
-    poll_id: i64,
-    at: &str,
+    poll: &PollInfo<'_>,
     seen: Vec<(DraftField, Option<String>)>,
 ) -> rusqlite::Result<bool> {
+    let (poll_id, at) = (poll.poll_id, poll.at.as_str());
     let mut changes = Vec::new();
     for (field, new_value) in seen {
         let old_value = stored_value(existing, field)?;
-        if old_value != new_value {
+        if old_value != new_value && !changes.iter().any(|(f, _, _)| *f == field) {
             changes.push((field, old_value, new_value));
         }
     }
@@ -349,57 +430,255 @@ fn apply_changes(
             new_value,
             at
         ])?;
+        if *field == DraftField::Stage {
+            record_event(
+                tx,
+                &poll.events_of(existing.id),
+                DraftEventKind::StageChanged,
+                &serde_json::json!({ "from": old_value, "to": new_value }),
+                None,
+            )?;
+        }
     }
     Ok(true)
 }
 
-/// Remember that the detail page was read (`error` is `None`) or failed at `at`.
+/// Remember that `source`'s detail page of the draft was read (`error` is `None`) or
+/// failed at `at`, on the draft and on the view.
 fn mark_detail_checked(
     tx: &rusqlite::Transaction<'_>,
+    source: &str,
+    external_id: &str,
     draft_id: i64,
     at: &str,
     error: Option<&str>,
 ) -> rusqlite::Result<()> {
     match error {
-        None => tx.execute(
-            "UPDATE drafts SET detail_fetched_at = ?1, detail_checked_at = ?1, \
-             detail_error = NULL WHERE id = ?2",
-            params![at, draft_id],
-        )?,
-        Some(error) => tx.execute(
-            "UPDATE drafts SET detail_checked_at = ?1, detail_error = ?3 WHERE id = ?2",
-            params![at, draft_id, error],
-        )?,
+        None => {
+            tx.execute(
+                "UPDATE drafts SET detail_fetched_at = ?1, detail_checked_at = ?1, \
+                 detail_error = NULL WHERE id = ?2",
+                params![at, draft_id],
+            )?;
+            tx.execute(
+                "UPDATE draft_views SET detail_fetched_at = ?1, detail_checked_at = ?1 \
+                 WHERE source = ?2 AND external_id = ?3",
+                params![at, source, external_id],
+            )?;
+        }
+        Some(error) => {
+            tx.execute(
+                "UPDATE drafts SET detail_checked_at = ?1, detail_error = ?3 WHERE id = ?2",
+                params![at, draft_id, error],
+            )?;
+            tx.execute(
+                "UPDATE draft_views SET detail_checked_at = ?1 \
+                 WHERE source = ?2 AND external_id = ?3",
+                params![at, source, external_id],
+            )?;
+        }
     };
     Ok(())
 }
 
-/// Insert or update one scraped draft inside the poll's transaction.
+/// Whether `seen` is a whole earlier window than `stored` (it ends before `stored` starts):
+/// an earlier round, not a moved deadline (a moved deadline keeps overlapping or touching).
+fn is_earlier_round(seen: Option<CommentWindow>, stored: Option<CommentWindow>) -> bool {
+    matches!((seen, stored), (Some(seen), Some(stored)) if seen.to < stored.from)
+}
+
+/// The `drafts` columns that hold the public-participation window.
+fn is_participation_window_field(field: DraftField) -> bool {
+    matches!(
+        field,
+        DraftField::WindowFrom | DraftField::WindowTo | DraftField::UnreadableDeadline
+    )
+}
+
+/// The listing fields another view of a known draft may set: values the draft lacks, and
+/// the stage and the public-participation window whenever this view gives them. Titles,
+/// kinds and links differ between views, so the first view's are kept instead of
+/// alternating with every poll.
+fn merged_listing_values(
+    existing: &StoredDraft,
+    draft: &ScrapedDraft,
+) -> Vec<(DraftField, Option<String>)> {
+    let mut values = Vec::new();
+    for (field, value) in listing_values(draft) {
+        let keep = match field {
+            DraftField::Stage => value.is_some(),
+            field if is_participation_window_field(field) => {
+                draft.window.is_some() || draft.unreadable_deadline.is_some()
+            }
+            DraftField::TaNumber => existing.ta_number.is_none(),
+            DraftField::Kind => existing.kind.is_none(),
+            DraftField::Ministry => existing.ministry.is_none(),
+            _ => false,
+        };
+        if keep {
+            values.push((field, value));
+        }
+    }
+    values
+}
+
+/// The public-participation window as a list row or a participation page gives it
+/// (`Norises laiks`): the current one.
+fn record_participation_window(
+    tx: &rusqlite::Transaction<'_>,
+    ctx: &EventContext<'_>,
+    window: CommentWindow,
+) -> rusqlite::Result<bool> {
+    record_windows(
+        tx,
+        ctx,
+        &WindowKind::PublicParticipation,
+        &[(window, None)],
+        Sighting::Current,
+    )
+}
+
+/// Everything a detail page says beyond the listing fields: windows of every kind, opinions
+/// and milestones. Whether an event was written or the opinions changed.
+fn record_detail_facts(
+    tx: &rusqlite::Transaction<'_>,
+    ctx: &EventContext<'_>,
+    detail: &DraftDetail,
+) -> rusqlite::Result<bool> {
+    let mut changed = false;
+    if let Some(window) = detail.window {
+        changed |= record_participation_window(tx, ctx, window)?;
+    }
+    for (kind, windows) in windows_by_kind(&detail.windows) {
+        changed |= record_windows(tx, ctx, &kind, &windows, Sighting::AllRounds)?;
+    }
+    changed |= replace_opinions(tx, ctx, &detail.opinions)?;
+    changed |= record_milestones(tx, ctx, &detail.milestones)?;
+    Ok(changed)
+}
+
+/// Windows grouped by kind, each with where to submit.
+fn windows_by_kind(windows: &[KindedWindow]) -> Vec<(WindowKind, Vec<SeenWindow>)> {
+    let mut grouped: Vec<(WindowKind, Vec<SeenWindow>)> = Vec::new();
+    for kinded in windows {
+        let entry = (kinded.window, kinded.submit_to.clone());
+        match grouped.iter_mut().find(|(kind, _)| *kind == kinded.kind) {
+            Some((_, list)) => list.push(entry),
+            None => grouped.push((kinded.kind.clone(), vec![entry])),
+        }
+    }
+    grouped
+}
+
+/// What a list row (and its detail page, when read) shows: windows, opinions, agendas,
+/// adoption and publication. Whether an event was written.
+fn record_listing_facts(
+    tx: &rusqlite::Transaction<'_>,
+    ctx: &EventContext<'_>,
+    draft: &ScrapedDraft,
+) -> rusqlite::Result<bool> {
+    // The detail page first: it gives every round, so rounds are numbered in order before a
+    // list's single current deadline is matched against them.
+    let mut changed = match &draft.detail {
+        Some(detail) => record_detail_facts(tx, ctx, detail)?,
+        None => false,
+    };
+    if let Some(window) = draft.window {
+        changed |= record_participation_window(tx, ctx, window)?;
+    }
+    for kinded in &draft.windows {
+        changed |= record_windows(
+            tx,
+            ctx,
+            &kinded.kind,
+            &[(kinded.window, kinded.submit_to.clone())],
+            Sighting::Deadline,
+        )?;
+    }
+    changed |= record_milestones(tx, ctx, &draft.milestones)?;
+    Ok(changed)
+}
+
+/// Insert or update one scraped draft inside the poll's transaction, merging it by TA
+/// number into a draft first seen through another view.
 fn upsert_draft(
     tx: &rusqlite::Transaction<'_>,
-    poll: &PollRecord<'_>,
-    poll_id: i64,
+    poll: &PollInfo<'_>,
     draft: &ScrapedDraft,
 ) -> rusqlite::Result<Upserted> {
-    let at = timestamp_to_sql(poll.finished);
-    let Some(existing) = existing_draft(tx, poll.source, &draft.external_id)? else {
-        insert_draft(tx, poll.source, draft, &at)?;
+    let at = poll.at.as_str();
+    let existing = existing_draft(
+        tx,
+        poll.source,
+        &draft.external_id,
+        draft.ta_number.as_deref(),
+    )?;
+    let Some(existing) = existing else {
+        let id = insert_draft(tx, poll.source, draft, at)?;
+        record_view(tx, poll.source, draft, id, at)?;
+        if draft.detail.is_some() || draft.detail_error.is_some() {
+            let error = draft
+                .detail_error
+                .as_deref()
+                .filter(|_| draft.detail.is_none());
+            mark_detail_checked(tx, poll.source, &draft.external_id, id, at, error)?;
+        }
+        let ctx = poll.events_of(id);
+        record_listing_facts(tx, &ctx, draft)?;
+        close_passed_windows(tx, &ctx)?;
         return Ok(Upserted::New);
     };
+    record_view(tx, poll.source, draft, existing.id, at)?;
 
-    let mut seen = listing_values(draft);
+    let first_view = existing.source == poll.source && existing.external_id == draft.external_id;
+    let mut seen = if first_view {
+        let mut seen = listing_values(draft);
+        // A view without a stage says nothing about it: keep what another view said.
+        if draft.stage.is_none() {
+            seen.retain(|(field, _)| *field != DraftField::Stage);
+        }
+        seen
+    } else {
+        merged_listing_values(&existing, draft)
+    };
+    if is_earlier_round(draft.window, existing.window) {
+        // Another participation round of the same TA number, listed beside the newer one:
+        // the draft's participation window stays the newer round instead of alternating.
+        seen.retain(|(field, _)| !is_participation_window_field(*field));
+    }
     if let Some(detail) = &draft.detail {
         seen.extend(detail_values(detail)?);
+        if detail.stage.is_some() {
+            seen.retain(|(field, _)| *field != DraftField::Stage);
+            seen.push((DraftField::Stage, detail.stage.clone()));
+        }
+    }
+    if draft.restricted && !existing.restricted {
+        tx.execute(
+            "UPDATE drafts SET restricted = 1 WHERE id = ?1",
+            params![existing.id],
+        )?;
     }
     // Listed again: a draft once found gone is back.
     seen.push((DraftField::VanishedAt, None));
-    let changed = apply_changes(tx, &existing, poll_id, &at, seen)?;
+    let mut changed = apply_changes(tx, &existing, poll, seen)?;
 
     if draft.detail.is_some() {
-        mark_detail_checked(tx, existing.id, &at, None)?;
+        mark_detail_checked(tx, poll.source, &draft.external_id, existing.id, at, None)?;
     } else if let Some(error) = &draft.detail_error {
-        mark_detail_checked(tx, existing.id, &at, Some(error))?;
+        mark_detail_checked(
+            tx,
+            poll.source,
+            &draft.external_id,
+            existing.id,
+            at,
+            Some(error),
+        )?;
     }
+    let ctx = poll.events_of(existing.id);
+    changed |= record_listing_facts(tx, &ctx, draft)?;
+    // Time passing is not a change of the draft: a closed window is an event, not counted.
+    close_passed_windows(tx, &ctx)?;
 
     Ok(if changed {
         Upserted::Changed
@@ -408,19 +687,21 @@ fn upsert_draft(
     })
 }
 
-/// Apply what re-reading a known draft's detail page found: a moved window or new detail
-/// text is a change like any other; a page that is gone marks the draft vanished (once);
-/// a failure is remembered so the next poll checks other drafts first. Whether a stored
-/// field changed; a check of a draft the store does not have is ignored.
+/// Apply what re-reading a known draft's detail page found: a moved window, a new stage,
+/// windows, opinions or milestones are changes like any other; a page that is gone marks the
+/// draft vanished (once); a failure is remembered so the next poll checks other drafts
+/// first. Whether anything changed; a check of a draft the store does not have is ignored.
 fn apply_check(
     tx: &rusqlite::Transaction<'_>,
-    poll: &PollRecord<'_>,
-    poll_id: i64,
+    poll: &PollInfo<'_>,
     check: &DetailCheck,
 ) -> rusqlite::Result<bool> {
-    let at = timestamp_to_sql(poll.finished);
-    let Some(existing) = existing_draft(tx, poll.source, &check.external_id)? else {
+    let at = poll.at.as_str();
+    let Some(existing) = existing_draft(tx, poll.source, &check.external_id, None)? else {
         return Ok(false);
+    };
+    let mark = |error: Option<&str>| {
+        mark_detail_checked(tx, poll.source, &check.external_id, existing.id, at, error)
     };
     match &check.outcome {
         DetailCheckOutcome::Read(detail) => {
@@ -432,34 +713,43 @@ fn apply_check(
                     detail.unreadable_deadline.as_ref(),
                 ));
             }
-            let changed = apply_changes(tx, &existing, poll_id, &at, seen)?;
-            mark_detail_checked(tx, existing.id, &at, None)?;
+            if detail.stage.is_some() {
+                seen.push((DraftField::Stage, detail.stage.clone()));
+            }
+            let mut changed = apply_changes(tx, &existing, poll, seen)?;
+            mark(None)?;
+            let ctx = poll.events_of(existing.id);
+            changed |= record_detail_facts(tx, &ctx, detail)?;
+            close_passed_windows(tx, &ctx)?;
             Ok(changed)
         }
         DetailCheckOutcome::Gone(error) => {
             let vanished_at = existing
                 .vanished_at
-                .map_or_else(|| at.clone(), timestamp_to_sql);
+                .map_or_else(|| at.to_owned(), timestamp_to_sql);
             let seen = vec![(DraftField::VanishedAt, Some(vanished_at))];
-            let changed = apply_changes(tx, &existing, poll_id, &at, seen)?;
-            mark_detail_checked(tx, existing.id, &at, Some(error))?;
+            let changed = apply_changes(tx, &existing, poll, seen)?;
+            mark(Some(error))?;
             Ok(changed)
         }
         DetailCheckOutcome::Failed(error) => {
-            mark_detail_checked(tx, existing.id, &at, Some(error))?;
+            mark(Some(error))?;
             Ok(false)
         }
     }
 }
 
 impl Store {
-    /// What the store knows of `source`'s drafts, handed to the next poll so it can skip detail
-    /// pages already read and retry the ones that failed. `recheck` is left empty: fill it
-    /// with [`Store::recheck_candidates`], which needs the day.
+    /// What the store knows of `source`'s drafts, keyed by `source`'s own external ids (a
+    /// draft seen only through another view is not known here), handed to the next poll so it
+    /// can skip detail pages already read and retry the ones that failed. `recheck` is left
+    /// empty: fill it with [`Store::recheck_candidates`] (which needs the day) or
+    /// [`Store::stage_recheck_candidates`].
     pub fn known_drafts(&self, source: &str) -> Result<KnownDrafts, StoreError> {
         let read = || -> rusqlite::Result<KnownDrafts> {
             let mut statement = self.conn.prepare_cached(
-                "SELECT external_id, url, detail_fetched_at IS NULL FROM drafts WHERE source = ?1",
+                "SELECT external_id, url, detail_fetched_at IS NULL FROM draft_views \
+                 WHERE source = ?1",
             )?;
             let rows = statement.query_map(params![source], |row| {
                 Ok((
@@ -506,17 +796,23 @@ impl Store {
         let write = |conn: &mut rusqlite::Connection| -> rusqlite::Result<PollCounts> {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let poll_id = insert_poll(&tx, poll, warnings)?;
+            let info = PollInfo {
+                source: poll.source,
+                poll_id,
+                at: timestamp_to_sql(poll.finished),
+                today: poll.finished.with_timezone(&Riga).date_naive(),
+            };
             let mut counts = PollCounts::default();
             for draft in drafts {
                 counts.seen = counts.seen.saturating_add(1);
-                match upsert_draft(&tx, poll, poll_id, draft)? {
+                match upsert_draft(&tx, &info, draft)? {
                     Upserted::New => counts.new = counts.new.saturating_add(1),
                     Upserted::Changed => counts.changed = counts.changed.saturating_add(1),
                     Upserted::Unchanged => {}
                 }
             }
             for check in checks {
-                if apply_check(&tx, poll, poll_id, check)? {
+                if apply_check(&tx, &info, check)? {
                     counts.changed = counts.changed.saturating_add(1);
                 }
             }
@@ -535,15 +831,52 @@ impl Store {
         source: &str,
         today: NaiveDate,
     ) -> Result<Vec<RecheckCandidate>, StoreError> {
+        self.followed_candidates(
+            "d.window_to >= ?2 OR d.unreadable_deadline IS NOT NULL",
+            source,
+            date_to_sql(today),
+            -1,
+        )
+    }
+
+    /// Followed drafts (delivered to someone) that `source` shows, whose stage is not final
+    /// ([`FINAL_STAGES`]) and that are not known to be gone: the candidates for a detail
+    /// re-check that catches stage changes and moved deadlines deep in the list, least
+    /// recently checked through this source first, at most `budget` of them.
+    pub fn stage_recheck_candidates(
+        &self,
+        source: &str,
+        budget: u32,
+    ) -> Result<Vec<RecheckCandidate>, StoreError> {
+        let finals = serde_json::Value::from(FINAL_STAGES.to_vec()).to_string();
+        self.followed_candidates(
+            "d.stage IS NULL OR d.stage NOT IN (SELECT value FROM json_each(?2))",
+            source,
+            finals,
+            i64::from(budget),
+        )
+    }
+
+    /// Drafts `source` shows that were delivered to someone, are not known to be gone and
+    /// meet `condition` (on `d`, the draft, with `value` as `?2`): re-check candidates, least
+    /// recently checked through this source first, at most `limit` (-1: all).
+    fn followed_candidates(
+        &self,
+        condition: &str,
+        source: &str,
+        value: String,
+        limit: i64,
+    ) -> Result<Vec<RecheckCandidate>, StoreError> {
         let read = || -> rusqlite::Result<Vec<RecheckCandidate>> {
-            let mut statement = self.conn.prepare_cached(
-                "SELECT external_id, url FROM drafts AS d \
-                 WHERE source = ?1 AND vanished_at IS NULL \
-                   AND (window_to >= ?2 OR unreadable_deadline IS NOT NULL) \
+            let mut statement = self.conn.prepare_cached(&format!(
+                "SELECT v.external_id, v.url FROM draft_views AS v JOIN drafts AS d \
+                   ON d.id = v.draft_id \
+                 WHERE v.source = ?1 AND d.vanished_at IS NULL AND ({condition}) \
                    AND EXISTS (SELECT 1 FROM deliveries WHERE draft_id = d.id) \
-                 ORDER BY detail_checked_at IS NOT NULL, detail_checked_at, id",
-            )?;
-            let rows = statement.query_map(params![source, date_to_sql(today)], |row| {
+                 ORDER BY v.detail_checked_at IS NOT NULL, v.detail_checked_at, d.id \
+                 LIMIT ?3"
+            ))?;
+            let rows = statement.query_map(params![source, value, limit], |row| {
                 Ok(RecheckCandidate {
                     external_id: row.get(0)?,
                     url: row.get(1)?,
@@ -575,8 +908,8 @@ impl Store {
     }
 
     /// Drafts people refer to by `ta_or_external_id`: the TA number as printed in digests
-    /// ("26-TA-2228", case and surrounding spaces ignored) or the portal id. Several sources
-    /// may carry the same number, hence a list.
+    /// ("26-TA-2228", case and surrounding spaces ignored) or any view's portal id. Drafts
+    /// stored before the views were merged may share a number, hence a list.
     pub fn find_drafts_by_display_id(
         &self,
         ta_or_external_id: &str,
@@ -584,7 +917,9 @@ impl Store {
         let wanted = ta_or_external_id.trim();
         let sql = format!(
             "SELECT {DRAFT_COLUMNS} FROM drafts \
-             WHERE ta_number = ?1 COLLATE NOCASE OR external_id = ?1 COLLATE NOCASE ORDER BY id"
+             WHERE ta_number = ?1 COLLATE NOCASE \
+                OR id IN (SELECT draft_id FROM draft_views WHERE external_id = ?1 COLLATE NOCASE) \
+             ORDER BY id"
         );
         self.query_drafts(&sql, params![wanted], "finding drafts by id")
     }
@@ -609,7 +944,7 @@ impl Store {
         read().map_err(|e| self.query_error("reading draft changes", e))
     }
 
-    /// Run a draft query and read every row.
+    /// Run a draft query and read every row, with its windows.
     fn query_drafts(
         &self,
         sql: &str,
@@ -619,7 +954,13 @@ impl Store {
         let read = || -> rusqlite::Result<Vec<StoredDraft>> {
             let mut statement = self.conn.prepare_cached(sql)?;
             let rows = statement.query_map(params, draft_from_row)?;
-            rows.collect()
+            let mut drafts = rows.collect::<rusqlite::Result<Vec<StoredDraft>>>()?;
+            let ids: Vec<i64> = drafts.iter().map(|draft| draft.id).collect();
+            let mut windows = windows_of_drafts(&self.conn, &ids)?;
+            for draft in &mut drafts {
+                draft.windows = windows.remove(&draft.id).unwrap_or_default();
+            }
+            Ok(drafts)
         };
         read().map_err(|e| self.query_error(action, e))
     }

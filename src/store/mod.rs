@@ -3,7 +3,9 @@
 //! [`Store`] owns one synchronous [`rusqlite::Connection`]. It opens the database file with the
 //! pragmas draftwatch relies on (WAL, `synchronous=NORMAL`, foreign keys, a busy timeout),
 //! applies the embedded migrations from `migrations/`, and offers the few queries the other
-//! stages need: recording a poll in one transaction (`drafts`), poll history (`polls`),
+//! stages need: recording a poll in one transaction, merging a draft's views by TA number
+//! (`drafts`), its comment windows, opinions and history events (`history`), poll history
+//! (`polls`),
 //! delivery bookkeeping (`deliveries`), the digest ledger with reminders (`outbox`),
 //! admin alerts sent once per incident (`alerts`), and retention and backups
 //! (`maintenance`).
@@ -20,6 +22,7 @@
 mod alerts;
 mod deliveries;
 mod drafts;
+mod history;
 mod maintenance;
 mod outbox;
 mod polls;
@@ -35,7 +38,8 @@ use rusqlite::types::Type;
 use rusqlite_migration::{Migrations, SchemaVersion};
 
 pub use alerts::{AlertKey, AlertRow};
-pub use drafts::{DraftChange, DraftField, DraftFilter};
+pub use drafts::{DraftChange, DraftField, DraftFilter, FINAL_STAGES};
+pub use history::{DraftEvent, DraftEventKind, OpenWindow};
 pub use maintenance::{BackupError, PruneCounts};
 pub use outbox::{
     NewOutboxEntry, OUTBOX_CLAIM_LEASE, OutboxEntry, OutboxStatus, OutboxSummary, RecipientDigests,

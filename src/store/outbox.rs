@@ -20,6 +20,7 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use super::{
     Store, StoreError, date_to_sql, optional_timestamp_column, timestamp_column, timestamp_to_sql,
 };
+use crate::model::WindowKind;
 
 /// Where a recorded digest stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -60,12 +61,15 @@ impl fmt::Display for OutboxStatus {
     }
 }
 
-/// One deadline reminder: "the window of this draft ending on `window_to` is
-/// `days_before` days away". Sent once per recipient; a moved deadline is a new key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+/// One deadline reminder: "the `window_kind` window of this draft ending on `window_to` is
+/// `days_before` days away". Sent once per recipient; a moved deadline is a new key, and so
+/// is another kind of window of the same draft ending the same day.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct ReminderKey {
     /// The draft.
     pub draft_id: i64,
+    /// Which of its windows.
+    pub window_kind: WindowKind,
     /// The last day of its window the reminder is about.
     pub window_to: NaiveDate,
     /// How many days before `window_to` the reminder is given.
@@ -482,13 +486,15 @@ impl Store {
                     deliver.execute(params![entry.recipient, draft_id, entry.message_id, at])?;
                 }
                 let mut remind = tx.prepare_cached(
-                    "INSERT OR IGNORE INTO reminders (recipient, draft_id, window_to, days_before, outbox_id) \
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT OR IGNORE INTO reminders \
+                     (recipient, draft_id, window_kind, window_to, days_before, outbox_id) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )?;
                 for key in &entry.reminders {
                     remind.execute(params![
                         entry.recipient,
                         key.draft_id,
+                        key.window_kind.as_str(),
                         date_to_sql(key.window_to),
                         key.days_before,
                         id
@@ -557,23 +563,25 @@ impl Store {
 
     /// Reminders given to `recipient` or waiting in a pending digest.
     pub fn reminders_given(&self, recipient: &str) -> Result<HashSet<ReminderKey>, StoreError> {
-        let read = || -> rusqlite::Result<Vec<(i64, String, u32)>> {
+        let read = || -> rusqlite::Result<Vec<(i64, String, String, u32)>> {
             let mut statement = self.conn.prepare_cached(
-                "SELECT draft_id, window_to, days_before FROM reminders WHERE recipient = ?1",
+                "SELECT draft_id, window_kind, window_to, days_before FROM reminders \
+                 WHERE recipient = ?1",
             )?;
             let rows = statement.query_map(params![recipient], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
             })?;
             rows.collect()
         };
         let rows = read().map_err(|e| self.query_error("reading reminders", e))?;
         let mut given: HashSet<ReminderKey> = rows
             .into_iter()
-            .filter_map(|(draft_id, window_to, days_before)| {
+            .filter_map(|(draft_id, window_kind, window_to, days_before)| {
                 NaiveDate::parse_from_str(&window_to, "%Y-%m-%d")
                     .ok()
                     .map(|window_to| ReminderKey {
                         draft_id,
+                        window_kind: WindowKind::from(window_kind),
                         window_to,
                         days_before,
                     })
