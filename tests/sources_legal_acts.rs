@@ -20,7 +20,7 @@ use draftwatch::sources::tap::legal_act_detail::LegalActDetail;
 use draftwatch::sources::tap::legal_acts::detail_of_page;
 use draftwatch::sources::{PollOutput, RequestCounts, Source, SourceError};
 use draftwatch::store::{DraftFilter, SharedStore};
-use sources_common::{fetcher, fixture, html};
+use sources_common::{assert_failed_and_stored_nothing, fetcher, fixture, html};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 use wiremock::matchers::{method, path, path_regex, query_param, query_param_is_missing};
@@ -319,37 +319,13 @@ fn utc(text: &str) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-fn stored_count(store: &SharedStore) -> usize {
-    store
-        .lock()
-        .unwrap()
-        .list_drafts(&DraftFilter::default())
-        .unwrap()
-        .len()
-}
-
-fn last_poll_error_kind(store: &SharedStore) -> Option<String> {
-    store
-        .lock()
-        .unwrap()
-        .recent_polls(Some("tap_legal_acts"), 1)
-        .unwrap()
-        .remove(0)
-        .error_kind
-}
-
 #[tokio::test]
 async fn a_list_with_zero_rows_is_a_zero_rows_error_and_stores_nothing() {
     let server = MockServer::start().await;
     serve_list(&server, 1, fixture("tap/legal_acts_zero_rows.html")).await;
     let dir = tempfile::tempdir().unwrap();
     let (summary, store) = poll_into_store(&server, &dir.path().join("db.sqlite3")).await;
-    assert!(
-        summary.error.as_deref().unwrap_or("").contains("no rows"),
-        "{summary}"
-    );
-    assert_eq!(last_poll_error_kind(&store).as_deref(), Some("zero_rows"));
-    assert_eq!(stored_count(&store), 0);
+    assert_failed_and_stored_nothing(&summary, &store, "zero_rows", "no rows");
 }
 
 #[tokio::test]
@@ -358,16 +334,7 @@ async fn a_firewall_page_is_a_fetch_error_and_stores_nothing() {
     serve_list(&server, 1, fixture("tap/firewall_rejected.html")).await;
     let dir = tempfile::tempdir().unwrap();
     let (summary, store) = poll_into_store(&server, &dir.path().join("db.sqlite3")).await;
-    assert!(
-        summary
-            .error
-            .as_deref()
-            .unwrap_or("")
-            .contains("Request Rejected"),
-        "{summary}"
-    );
-    assert_eq!(last_poll_error_kind(&store).as_deref(), Some("fetch"));
-    assert_eq!(stored_count(&store), 0);
+    assert_failed_and_stored_nothing(&summary, &store, "fetch", "Request Rejected");
 }
 
 /// An impossible deadline refuses the whole page: a stage or deadline read wrongly would be
@@ -379,10 +346,7 @@ async fn an_impossible_date_refuses_the_page_and_stores_nothing() {
     serve_list(&server, 1, page).await;
     let dir = tempfile::tempdir().unwrap();
     let (summary, store) = poll_into_store(&server, &dir.path().join("db.sqlite3")).await;
-    let error = summary.error.clone().unwrap_or_default();
-    assert!(error.contains("32.13.2026."), "{summary}");
-    assert_eq!(last_poll_error_kind(&store).as_deref(), Some("markup"));
-    assert_eq!(stored_count(&store), 0);
+    assert_failed_and_stored_nothing(&summary, &store, "markup", "32.13.2026.");
 }
 
 /// A detail page with none of the labels: the list data is stored, the detail is recorded as
@@ -409,7 +373,12 @@ async fn a_detail_page_without_labels_is_a_detail_error_and_keeps_the_list_data(
     let (summary, store) = poll_into_store(&server, &dir.path().join("db.sqlite3")).await;
     assert_eq!(summary.error, None, "{summary}");
     assert_eq!(summary.detail_failures, 3, "{summary}");
-    assert_eq!(stored_count(&store), 3);
+    let stored = store
+        .lock()
+        .unwrap()
+        .list_drafts(&DraftFilter::default())
+        .unwrap();
+    assert_eq!(stored.len(), 3);
     let stored = store
         .lock()
         .unwrap()

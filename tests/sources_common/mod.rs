@@ -40,3 +40,25 @@ pub fn fetcher() -> Fetcher {
 pub fn html(body: String) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_raw(body.into_bytes(), "text/html; charset=utf-8")
 }
+
+/// A poll that failed with `kind` (the stored `error_kind`) and a message holding `words`, and
+/// stored no draft at all.
+pub fn assert_failed_and_stored_nothing(
+    summary: &draftwatch::pipeline::PollSummary,
+    store: &draftwatch::store::SharedStore,
+    kind: &str,
+    words: &str,
+) {
+    let error = summary.error.as_deref().unwrap_or_default();
+    assert!(error.contains(words), "expected {words:?} in: {summary}");
+    let store = store.lock().expect("store");
+    let last = store
+        .recent_polls(Some(&summary.source), 1)
+        .expect("polls")
+        .remove(0);
+    assert_eq!(last.error_kind.as_deref(), Some(kind), "{summary}");
+    let stored = store
+        .list_drafts(&draftwatch::store::DraftFilter::default())
+        .expect("drafts");
+    assert_eq!(stored.len(), 0, "{stored:?}");
+}
