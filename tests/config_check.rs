@@ -134,3 +134,36 @@ fn a_key_of_another_source_kind_is_an_unknown_key_at_its_place() {
         .to_vec();
     assert_eq!(problems[0].line, 5, "{problems:?}");
 }
+
+/// The commented `tap_legal_acts` and `tap_meetings` blocks of the shipped file are valid
+/// once uncommented, with the values they show.
+#[test]
+fn shipped_source_examples_load_when_uncommented() {
+    use draftwatch::config::{Config, MeetingsOptions, SourceKind};
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("config/draftwatch.toml"),
+    )
+    .expect("shipped config");
+    let uncommented: String = text
+        .lines()
+        .map(|line| match line.strip_prefix('#') {
+            Some(rest) if !rest.starts_with(['#', ' ']) && !rest.is_empty() => rest,
+            _ => line,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let config = Config::from_toml(&uncommented, None).expect("examples are valid");
+    let kinds: Vec<&str> = config.sources.iter().map(|s| s.kind.name()).collect();
+    assert_eq!(
+        kinds,
+        ["tap_participation", "tap_legal_acts", "tap_meetings"]
+    );
+    assert_eq!(
+        config.sources[2].kind,
+        SourceKind::TapMeetings(MeetingsOptions {
+            page_limit: 2,
+            days_back: 14,
+            agenda_limit: 20
+        })
+    );
+}
