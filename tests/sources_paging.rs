@@ -101,3 +101,65 @@ async fn participation_steady_state_is_one_list_request_plus_the_recheck_budget(
     let received = server.received_requests().await.unwrap();
     assert_eq!(received.len(), 3, "{received:?}");
 }
+
+/// Log lines captured in memory.
+#[derive(Clone, Default)]
+struct CapturedLog(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for CapturedLog {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Every poll ends with one structured line counting its requests by step, also a poll that
+/// failed (here: a list page without rows).
+#[tokio::test(flavor = "current_thread")]
+async fn every_poll_logs_its_request_counts() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/public_participation"))
+        .respond_with(html(fixture("public_participation_zero_rows.html")))
+        .mount(&server)
+        .await;
+    let log = CapturedLog::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let source = TapParticipation::with_limits("tap", Url::parse(&server.uri()).unwrap(), 5, 5);
+    let output = source
+        .poll(
+            &sources_common::fetcher(),
+            &KnownDrafts::default(),
+            &CancellationToken::new(),
+        )
+        .await;
+    assert!(output.error.is_some());
+    let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|line| line.contains("Poll requests counted."))
+        .collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    for field in [
+        "source=\"tap\"",
+        "list_requests=1",
+        "detail_requests=0",
+        "recheck_requests=0",
+        "requests=1",
+    ] {
+        assert!(lines[0].contains(field), "{field} in {}", lines[0]);
+    }
+}
