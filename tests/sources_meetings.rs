@@ -3,6 +3,7 @@
 //! unchanged ones answered "not modified", and bad input through the pipeline into a real
 //! SQLite file.
 
+mod cli_harness;
 mod sources_common;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -341,4 +342,22 @@ fn list_urls_follow_the_portal() {
             .as_str(),
         "https://tapportals.mk.gov.lv/meetings/cabinet_ministers?page=2"
     );
+}
+
+/// Regression: `build_source` gave `tap_meetings` the system clock, so `draftwatch poll
+/// --now …` chose its recent meetings by the real date and read none of these.
+#[tokio::test(flavor = "multi_thread")]
+async fn poll_now_reaches_the_meetings_source() {
+    let server = MockServer::start().await;
+    serve_portal(&server).await;
+    let setup = cli_harness::Setup::new(&server.uri(), cli_harness::FILE_MAIL, &["berni"]);
+    let text = std::fs::read_to_string(&setup.config)
+        .unwrap()
+        .replace("kind = \"tap_participation\"", "kind = \"tap_meetings\"")
+        .replace("page_limit = 1", "days_back = 7");
+    std::fs::write(&setup.config, text).unwrap();
+    let output = setup.run_at("2026-09-18T12:00:00+03:00", &["poll"]).await;
+    let stdout = cli_harness::stdout(&output);
+    assert!(output.status.success(), "{}", cli_harness::stderr(&output));
+    assert!(stdout.contains("2 pages, 6 drafts seen, 6 new"), "{stdout}");
 }

@@ -19,6 +19,7 @@ pub mod tap;
 use std::future::Future;
 use std::pin::Pin;
 
+use crate::clock::Clock;
 use crate::config::{SourceConfig, SourceKind};
 use std::time::Duration;
 
@@ -167,11 +168,12 @@ pub trait Source: Send + Sync {
     ) -> BoxFuture<'a, PollOutput>;
 }
 
-/// Build the adapter for one configured source.
-pub fn build_source(config: &SourceConfig) -> Box<dyn Source> {
+/// Build the adapter for one configured source. `clock` says what "today" is to sources that
+/// read by date (`tap_meetings`), so `--now` reaches them too.
+pub fn build_source(config: &SourceConfig, clock: Clock) -> Box<dyn Source> {
     match config.kind {
         SourceKind::TapParticipation(_) => Box::new(tap::TapParticipation::new(config)),
         SourceKind::TapLegalActs(_) => Box::new(tap::TapLegalActs::new(config)),
-        SourceKind::TapMeetings(_) => Box::new(tap::TapMeetings::new(config)),
+        SourceKind::TapMeetings(_) => Box::new(tap::TapMeetings::new(config).with_clock(clock)),
     }
 }
