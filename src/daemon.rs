@@ -86,7 +86,7 @@ pub async fn run(config: Config, watchlists: WatchlistSet, clock: Clock) -> anyh
     let tracker = TaskTracker::new();
     let mut loops = Vec::new();
     for source_config in shared.config.sources.iter().filter(|s| s.enabled) {
-        let source: Arc<dyn Source> = Arc::from(build_source(source_config));
+        let source: Arc<dyn Source> = Arc::from(build_source(source_config, clock));
         let name = format!("poll {}", source.name());
         let at_once = poll_at_start(&shared, source.name(), &source_config.schedule);
         loops.push(spawn_scheduled(

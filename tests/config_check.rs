@@ -38,3 +38,132 @@ fn check_reports_every_problem_at_its_own_line_and_column() {
     }
     assert!(!err.contains("less than 59"), "{err}");
 }
+
+/// A configuration with one `[[sources]]` entry of `kind` and the extra `keys` lines.
+fn with_source(kind: &str, keys: &str) -> String {
+    format!(
+        r#"[http]
+user_agent = "t (+mailto:a@example.org)"
+[[sources]]
+name = "s"
+kind = "{kind}"
+base_url = "https://tapportals.mk.gov.lv"
+schedule = "10 7-19 * * MON-FRI"
+{keys}
+[mail]
+from = "a@example.org"
+transport = "file"
+[digest]
+schedule = "0 8 * * *"
+"#
+    )
+}
+
+/// Each kind takes its own keys, read into its own variant with defaults for the rest.
+#[test]
+fn each_source_kind_reads_its_own_options() {
+    use draftwatch::config::{Config, ListLimits, MeetingsOptions, SourceKind};
+    let config = Config::from_toml(
+        &with_source("tap_meetings", "days_back = 7\nagenda_limit = 4"),
+        None,
+    )
+    .expect("valid");
+    assert_eq!(
+        config.sources[0].kind,
+        SourceKind::TapMeetings(MeetingsOptions {
+            page_limit: 5,
+            days_back: 7,
+            agenda_limit: 4
+        })
+    );
+    let config = Config::from_toml(
+        &with_source("tap_legal_acts", "page_limit = 2\nrecheck_limit = 3"),
+        None,
+    )
+    .expect("valid");
+    assert_eq!(
+        config.sources[0].kind,
+        SourceKind::TapLegalActs(ListLimits {
+            page_limit: 2,
+            detail_limit: 30,
+            recheck_limit: 3
+        })
+    );
+    let config = Config::from_toml(&with_source("tap_participation", ""), None).expect("valid");
+    assert_eq!(config.sources[0].kind.name(), "tap_participation");
+}
+
+/// A key of another kind is an unknown key for this one, placed at its line and column; a
+/// misspelt key is still refused by name at its own place.
+#[test]
+fn a_key_of_another_source_kind_is_an_unknown_key_at_its_place() {
+    use draftwatch::config::Config;
+    let text = with_source("tap_participation", "days_back = 7");
+    let err = Config::from_toml(&text, Some(Path::new("c.toml"))).expect_err("refused");
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with(
+            "c.toml:8:13: unknown field `days_back` for a source of kind `tap_participation`"
+        ),
+        "{shown}"
+    );
+    let text = with_source("tap_meetings", "recheck_limit = 2");
+    let problems = Config::from_toml(&text, None)
+        .expect_err("refused")
+        .problems()
+        .to_vec();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!((problems[0].line, problems[0].column), (8, 17));
+    assert!(problems[0].message.contains("`days_back`"), "{problems:?}");
+
+    let text = with_source("tap_legal_acts", "pagelimit = 2");
+    let problems = Config::from_toml(&text, None)
+        .expect_err("refused")
+        .problems()
+        .to_vec();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].line, 8, "{problems:?}");
+    assert!(
+        problems[0].message.contains("unknown field `pagelimit`"),
+        "{problems:?}"
+    );
+    let text = with_source("tap_sejm", "");
+    let problems = Config::from_toml(&text, None)
+        .expect_err("refused")
+        .problems()
+        .to_vec();
+    assert_eq!(problems[0].line, 5, "{problems:?}");
+}
+
+/// The commented `tap_legal_acts` and `tap_meetings` blocks of the shipped file are valid
+/// once uncommented, with the values they show.
+#[test]
+fn shipped_source_examples_load_when_uncommented() {
+    use draftwatch::config::{Config, MeetingsOptions, SourceKind};
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("config/draftwatch.toml"),
+    )
+    .expect("shipped config");
+    let uncommented: String = text
+        .lines()
+        .map(|line| match line.strip_prefix('#') {
+            Some(rest) if !rest.starts_with(['#', ' ']) && !rest.is_empty() => rest,
+            _ => line,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let config = Config::from_toml(&uncommented, None).expect("examples are valid");
+    let kinds: Vec<&str> = config.sources.iter().map(|s| s.kind.name()).collect();
+    assert_eq!(
+        kinds,
+        ["tap_participation", "tap_legal_acts", "tap_meetings"]
+    );
+    assert_eq!(
+        config.sources[2].kind,
+        SourceKind::TapMeetings(MeetingsOptions {
+            page_limit: 2,
+            days_back: 14,
+            agenda_limit: 20
+        })
+    );
+}

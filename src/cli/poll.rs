@@ -46,7 +46,7 @@ pub(super) async fn poll_once(
             failed = true;
             continue;
         }
-        let source = build_source(source_config);
+        let source = build_source(source_config, *clock);
         let summary = poll_source(source.as_ref(), &fetcher, &store, clock, &cancel).await?;
         failed |= summary.error.is_some();
         println!("{summary}");

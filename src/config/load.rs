@@ -10,13 +10,14 @@ use toml::Spanned;
 use url::Url;
 
 use super::raw::{
-    Checked, RawAdmin, RawConfig, RawDigest, RawHttp, RawLanguage, RawMail, RawRecipient,
-    RawRetention, RawSmtp, RawSource, RawSourceKind, RawTls, RawTransport,
+    Checked, DEFAULT_AGENDA_LIMIT, DEFAULT_DAYS_BACK, DEFAULT_DETAIL_LIMIT, DEFAULT_PAGE_LIMIT,
+    RawAdmin, RawConfig, RawDigest, RawHttp, RawLanguage, RawMail, RawRecipient, RawRetention,
+    RawSmtp, RawSource, RawSourceKind, RawTls, RawTransport,
 };
 use super::{
-    AdminConfig, Config, DigestConfig, HttpConfig, Language, MailConfig, MailTransport,
-    PasswordSource, RecipientConfig, RetentionConfig, SmtpConfig, SourceConfig, SourceKind,
-    StoreConfig, TlsMode,
+    AdminConfig, Config, DigestConfig, HttpConfig, Language, ListLimits, MailConfig, MailTransport,
+    MeetingsOptions, PasswordSource, RecipientConfig, RetentionConfig, SmtpConfig, SourceConfig,
+    SourceKind, StoreConfig, TlsMode,
 };
 use crate::line_index::LineIndex;
 
@@ -373,27 +374,75 @@ fn validate_source(
     problems: &mut Problems<'_>,
 ) -> Option<SourceConfig> {
     let name = problems.unique_name(&source.name, names, "source");
-    if source.page_limit == 0 {
-        problems.at(
-            source.name.span(),
-            format!("source `{name}`: page_limit must be at least 1"),
-        );
-    }
+    let kind = source_kind(&name, &source, problems);
     let base_url = problems.value(source.base_url);
     let schedule = problems.value(source.schedule);
     let poll_deadline = problems.value(source.poll_deadline);
     Some(SourceConfig {
         name,
-        kind: match source.kind {
-            RawSourceKind::TapParticipation => SourceKind::TapParticipation,
-        },
+        kind: kind?,
         base_url: base_url?,
         schedule: schedule?,
-        page_limit: source.page_limit,
-        detail_limit: source.detail_limit,
-        recheck_limit: source.recheck_limit,
         poll_deadline: poll_deadline?,
         enabled: source.enabled,
+    })
+}
+
+/// The kind-specific keys each kind takes.
+const LIST_KEYS: &[&str] = &["page_limit", "detail_limit", "recheck_limit"];
+const MEETINGS_KEYS: &[&str] = &["page_limit", "days_back", "agenda_limit"];
+
+/// The kind with its options. A kind-specific key written for a kind that does not take it is
+/// a problem at that key's value, as an unknown key is.
+fn source_kind(name: &str, options: &RawSource, problems: &mut Problems<'_>) -> Option<SourceKind> {
+    let kind = *options.kind.get_ref();
+    let (kind_name, takes) = match kind {
+        RawSourceKind::TapParticipation => ("tap_participation", LIST_KEYS),
+        RawSourceKind::TapLegalActs => ("tap_legal_acts", LIST_KEYS),
+        RawSourceKind::TapMeetings => ("tap_meetings", MEETINGS_KEYS),
+    };
+    for (key, written) in options.written_options() {
+        if !takes.contains(&key) {
+            problems.at(
+                written.span(),
+                format!(
+                    "unknown field `{key}` for a source of kind `{kind_name}`, expected one of {}",
+                    takes
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+        }
+    }
+    let value = |written: &Option<Spanned<u32>>, default: u32| {
+        written.as_ref().map_or(default, |w| *w.get_ref())
+    };
+    let page_limit = value(&options.page_limit, DEFAULT_PAGE_LIMIT);
+    if page_limit == 0 {
+        let span = options.page_limit.as_ref().map_or(0..0, Spanned::span);
+        problems.at(
+            span,
+            format!("source `{name}`: page_limit must be at least 1"),
+        );
+    }
+    let list = ListLimits {
+        page_limit,
+        detail_limit: value(&options.detail_limit, DEFAULT_DETAIL_LIMIT),
+        recheck_limit: value(
+            &options.recheck_limit,
+            crate::sources::DEFAULT_RECHECK_LIMIT,
+        ),
+    };
+    Some(match kind {
+        RawSourceKind::TapParticipation => SourceKind::TapParticipation(list),
+        RawSourceKind::TapLegalActs => SourceKind::TapLegalActs(list),
+        RawSourceKind::TapMeetings => SourceKind::TapMeetings(MeetingsOptions {
+            page_limit,
+            days_back: value(&options.days_back, DEFAULT_DAYS_BACK),
+            agenda_limit: value(&options.agenda_limit, DEFAULT_AGENDA_LIMIT),
+        }),
     })
 }
 

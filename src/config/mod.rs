@@ -140,11 +140,50 @@ pub struct HttpConfig {
     pub respect_robots_txt: bool,
 }
 
-/// The kinds of portal draftwatch can read.
+/// How far a list-reading source (`tap_participation`, `tap_legal_acts`) goes per poll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListLimits {
+    /// Upper bound on list pages read per poll.
+    pub page_limit: u32,
+    /// Upper bound on detail pages of new drafts read per poll.
+    pub detail_limit: u32,
+    /// Detail pages of followed drafts re-read per poll, so a change on a draft deep in the
+    /// list (a moved deadline, a new stage) is seen.
+    pub recheck_limit: u32,
+}
+
+/// What the `tap_meetings` source reads per poll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MeetingsOptions {
+    /// Upper bound on list pages read per meetings list (State Secretaries', Cabinet).
+    pub page_limit: u32,
+    /// Meetings older than this many days are not read (future ones always are).
+    pub days_back: u32,
+    /// Upper bound on agendas read per poll.
+    pub agenda_limit: u32,
+}
+
+/// The kinds of portal view draftwatch can read, each with the options only it takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SourceKind {
     /// TAP portāls, `/public_participation` list and detail pages.
-    TapParticipation,
+    TapParticipation(ListLimits),
+    /// TAP portāls, `/legal_acts` list and detail pages (stage, coordination, meetings,
+    /// publication).
+    TapLegalActs(ListLimits),
+    /// TAP portāls, State Secretaries' and Cabinet meetings and their agendas.
+    TapMeetings(MeetingsOptions),
+}
+
+impl SourceKind {
+    /// The name written in the file (`kind = "…"`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            SourceKind::TapParticipation(_) => "tap_participation",
+            SourceKind::TapLegalActs(_) => "tap_legal_acts",
+            SourceKind::TapMeetings(_) => "tap_meetings",
+        }
+    }
 }
 
 /// One `[[sources]]` entry.
@@ -152,19 +191,12 @@ pub enum SourceKind {
 pub struct SourceConfig {
     /// Unique name, used in logs, the store and `poll --source`.
     pub name: String,
-    /// Which adapter reads it.
+    /// Which adapter reads it, with its own options.
     pub kind: SourceKind,
     /// Portal root, e.g. `https://tapportals.mk.gov.lv`.
     pub base_url: Url,
     /// When to poll.
     pub schedule: CronSchedule,
-    /// Upper bound on list pages read per poll.
-    pub page_limit: u32,
-    /// Upper bound on detail pages read per poll.
-    pub detail_limit: u32,
-    /// Detail pages of followed drafts with open windows re-read per poll, so a deadline
-    /// moved on a draft deep in the list is seen.
-    pub recheck_limit: u32,
     /// A poll stops fetching detail pages after this long and records itself as partial.
     pub poll_deadline: Duration,
     /// Disabled sources are validated but never polled.

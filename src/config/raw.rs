@@ -126,36 +126,62 @@ impl Default for RawHttp {
     }
 }
 
+/// One `[[sources]]` entry as written. The keys shared by every kind are plain fields; the
+/// kind-specific keys are optional here and sorted out per kind by the loader, which refuses a
+/// key the entry's kind does not take at its own line and column. (A serde-tagged enum would
+/// say the same, but serde buffers a tagged enum's content and so loses the file positions
+/// that every problem is reported at.)
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawSource {
     pub name: Spanned<String>,
-    pub kind: RawSourceKind,
+    pub kind: Spanned<RawSourceKind>,
     pub base_url: Checked<Url>,
     pub schedule: Checked<CronSchedule>,
-    #[serde(default = "default_page_limit")]
-    pub page_limit: u32,
-    #[serde(default = "default_detail_limit")]
-    pub detail_limit: u32,
-    #[serde(default = "default_recheck_limit")]
-    pub recheck_limit: u32,
     #[serde(default = "default_poll_deadline")]
     pub poll_deadline: Checked<Duration>,
     #[serde(default = "default_true")]
     pub enabled: bool,
+    /// `tap_participation`, `tap_legal_acts`, `tap_meetings`.
+    pub page_limit: Option<Spanned<u32>>,
+    /// `tap_participation`, `tap_legal_acts`.
+    pub detail_limit: Option<Spanned<u32>>,
+    /// `tap_participation`, `tap_legal_acts`.
+    pub recheck_limit: Option<Spanned<u32>>,
+    /// `tap_meetings`.
+    pub days_back: Option<Spanned<u32>>,
+    /// `tap_meetings`.
+    pub agenda_limit: Option<Spanned<u32>>,
 }
 
-fn default_page_limit() -> u32 {
-    5
+impl RawSource {
+    /// The kind-specific keys written in this entry, by name.
+    pub fn written_options(&self) -> Vec<(&'static str, &Spanned<u32>)> {
+        [
+            ("page_limit", &self.page_limit),
+            ("detail_limit", &self.detail_limit),
+            ("recheck_limit", &self.recheck_limit),
+            ("days_back", &self.days_back),
+            ("agenda_limit", &self.agenda_limit),
+        ]
+        .into_iter()
+        .filter_map(|(key, written)| written.as_ref().map(|w| (key, w)))
+        .collect()
+    }
 }
 
-fn default_detail_limit() -> u32 {
-    30
-}
+/// Default of `page_limit`.
+pub(super) const DEFAULT_PAGE_LIMIT: u32 = 5;
 
-fn default_recheck_limit() -> u32 {
-    crate::sources::DEFAULT_RECHECK_LIMIT
-}
+/// Default of `detail_limit`.
+pub(super) const DEFAULT_DETAIL_LIMIT: u32 = 30;
+
+/// Default of `days_back` (`tap_meetings`): two weeks cover the last two State Secretaries'
+/// meetings and Cabinet meetings, so a poll missed over a long weekend loses nothing.
+pub(super) const DEFAULT_DAYS_BACK: u32 = 14;
+
+/// Default of `agenda_limit` (`tap_meetings`): agendas read per poll.
+pub(super) const DEFAULT_AGENDA_LIMIT: u32 = 20;
 
 fn default_poll_deadline() -> Checked<Duration> {
     Checked::default_value(crate::sources::DEFAULT_POLL_DEADLINE)
@@ -165,10 +191,15 @@ fn default_true() -> bool {
     true
 }
 
+/// The names written in `kind = "…"`: serde derives them from the variants, so the variants
+/// carry the portal's prefix as the file does.
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub(super) enum RawSourceKind {
     TapParticipation,
+    TapLegalActs,
+    TapMeetings,
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,4 +1,9 @@
-//! Portals draftwatch reads, one file per portal behind the [`Source`] trait.
+//! Portals draftwatch reads, one file per portal view behind the [`Source`] trait.
+//!
+//! Adding a portal: a parser module and an adapter file under a folder of its own (as
+//! `tap/`), a [`paging::PagedList`] impl when the portal is a paged list with detail pages (or
+//! a [`Source`] impl using [`paging::fetch`] when it is not), a `SourceKind` variant with its
+//! options in `config`, and an arm in [`build_source`].
 //!
 //! A source knows its portal's URLs and markup. Fetching goes through the shared
 //! [`fetch::Fetcher`] (politeness, retries, charset, size cap, firewall detection); parsing is
@@ -8,17 +13,20 @@
 //! nothing from here) and return what they saw.
 
 pub mod fetch;
+pub mod paging;
 pub mod tap;
 
 use std::future::Future;
 use std::pin::Pin;
 
+use crate::clock::Clock;
 use crate::config::{SourceConfig, SourceKind};
 use std::time::Duration;
 
 use crate::model::{DetailCheck, KnownDrafts, ScrapedDraft};
 
 pub use fetch::{FetchError, Fetcher};
+pub use paging::RequestCounts;
 
 /// A boxed future, so that [`Source`] stays object-safe.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -37,6 +45,8 @@ pub struct PollOutput {
     pub checks: Vec<DetailCheck>,
     /// Things the admin should know that did not stop the poll; recorded on the poll row.
     pub warnings: Vec<SourceWarning>,
+    /// Requests made, by step (logged once per poll).
+    pub requests: RequestCounts,
 }
 
 /// Default of `recheck_limit`: detail pages of followed drafts re-read per poll. With hourly
@@ -158,9 +168,12 @@ pub trait Source: Send + Sync {
     ) -> BoxFuture<'a, PollOutput>;
 }
 
-/// Build the adapter for one configured source.
-pub fn build_source(config: &SourceConfig) -> Box<dyn Source> {
+/// Build the adapter for one configured source. `clock` says what "today" is to sources that
+/// read by date (`tap_meetings`), so `--now` reaches them too.
+pub fn build_source(config: &SourceConfig, clock: Clock) -> Box<dyn Source> {
     match config.kind {
-        SourceKind::TapParticipation => Box::new(tap::TapParticipation::new(config)),
+        SourceKind::TapParticipation(_) => Box::new(tap::TapParticipation::new(config)),
+        SourceKind::TapLegalActs(_) => Box::new(tap::TapLegalActs::new(config)),
+        SourceKind::TapMeetings(_) => Box::new(tap::TapMeetings::new(config).with_clock(clock)),
     }
 }

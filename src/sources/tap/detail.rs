@@ -5,13 +5,28 @@
 //! ("Mērķa apraksts", "Politikas jomas", …) and reads the element that follows it (its next
 //! sibling, or the next sibling of an ancestor when the label is wrapped). That survives
 //! `div`/`dt`/`th` layouts alike. Fetching is not done here.
+//!
+//! The stored fields (description, policy areas, window) come from this HTML walk, as they
+//! always did; what only the full label parser over the page's visible text reads
+//! ([`super::participation_detail`], tested on the real captures) is added from it: the
+//! opinions already given and the annotation links. A page that parser cannot read (an
+//! unusual layout) still gives the stored fields, without opinions.
 
 use scraper::node::Node;
 use scraper::{ElementRef, Html};
 
+use super::labels::LabelledPage;
 use super::list::read_deadline;
+use super::participation_detail::{ParticipationDetail, SubmittedOpinion, Submitter};
 use super::{ParseError, collapse_whitespace, non_empty};
-use crate::model::DraftDetail;
+use crate::model::{DraftDetail, Opinion, WindowKind};
+
+/// How the portal names a private person; digests count them instead of naming them.
+const PRIVATE_PERSON: &str = "Fiziska persona";
+
+/// An organisation's name cannot be cut from its opinion in the page text (see
+/// [`Submitter::NotSeparable`]), so its submitter is the opinion's start, this many characters.
+const SUBMITTER_PREFIX_CHARS: usize = 80;
 
 /// Label of the problem description.
 pub const LABEL_PROBLEM: &str = "Sākotnēji identificētās problēmas apraksts";
@@ -58,13 +73,50 @@ pub fn parse_detail_page(html: &str) -> Result<DraftDetail, ParseError> {
         }
     }
     let (window, unreadable_deadline) = read_deadline(period);
+    let (opinions, annotation_urls) = match ParticipationDetail::from_html(html) {
+        Ok(full) => (
+            full.opinions.iter().map(opinion_of).collect(),
+            full.annotation_urls,
+        ),
+        Err(error) => {
+            tracing::debug!(%error, "The participation page's opinions could not be read; the stored fields are kept.");
+            (Vec::new(), Vec::new())
+        }
+    };
     Ok(DraftDetail {
         description: non_empty(descriptions.join("\n\n")),
         policy_areas,
         window,
         unreadable_deadline,
+        opinions,
+        annotation_urls,
         ..DraftDetail::default()
     })
+}
+
+/// A submitted opinion in the shared model (given in public participation).
+fn opinion_of(opinion: &SubmittedOpinion) -> Opinion {
+    let (submitter, legal_person) = match opinion.submitter {
+        Submitter::PrivatePerson => (PRIVATE_PERSON.to_owned(), false),
+        Submitter::NotSeparable => {
+            let mut start: String = opinion
+                .essence
+                .chars()
+                .take(SUBMITTER_PREFIX_CHARS)
+                .collect();
+            if start.len() < opinion.essence.len() {
+                start.push('…');
+            }
+            (start, true)
+        }
+    };
+    Opinion {
+        window_kind: WindowKind::PublicParticipation,
+        submitter,
+        legal_person,
+        given_on: Some(opinion.submitted_at.date()),
+        late: false,
+    }
 }
 
 /// The element holding the value of `label`, if the label is on the page.

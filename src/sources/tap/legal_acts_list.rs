@@ -107,6 +107,19 @@ impl Stage {
         }
     }
 
+    /// The stage as the portal writes it.
+    pub fn as_portal(&self) -> &str {
+        match self {
+            Stage::Submitted => "Iesniegts",
+            Stage::PublicParticipation => "Sabiedrības līdzdalība",
+            Stage::Coordination => "Saskaņošana",
+            Stage::Examined => "Izskatīts",
+            Stage::Adopted => "Pieņemts",
+            Stage::Withdrawn => "Atsaukts",
+            Stage::Other(text) => text,
+        }
+    }
+
     /// Whether the draft will not move any more, so following it can stop.
     pub fn is_final(&self) -> bool {
         matches!(self, Stage::Adopted | Stage::Withdrawn)

@@ -174,6 +174,16 @@ pub enum AgendaMarker {
 }
 
 impl AgendaMarker {
+    /// The marker as TAP writes it (the stem for the inflected ones).
+    pub fn as_portal(self) -> &'static str {
+        match self {
+            AgendaMarker::IncludedAdditionally => "iekļauts papildus",
+            AgendaMarker::Postponed => "atlikt",
+            AgendaMarker::Urgent => "steidzams",
+            AgendaMarker::Struck => "svītrot",
+        }
+    }
+
     fn from_word(word: &str) -> Option<Self> {
         let word = word.to_lowercase();
         [
