@@ -215,8 +215,16 @@ pub struct Listing(pub Vec<ScrapedDraft>);
 impl Listing {
     /// The history's first list page when nothing is new: only known drafts (the newest),
     /// so the poll stops there.
+    /// The source reads no detail page of a known draft, so they come without one.
     pub fn first_page() -> Self {
-        Listing((DRAFTS - FIRST_PAGE..DRAFTS).map(draft).collect())
+        Listing(
+            (DRAFTS - FIRST_PAGE..DRAFTS)
+                .map(|n| ScrapedDraft {
+                    detail: None,
+                    ..draft(n)
+                })
+                .collect(),
+        )
     }
 }
 

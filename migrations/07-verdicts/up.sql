@@ -28,3 +28,8 @@ CREATE INDEX verdicts_draft ON verdicts (draft_id);
 -- Drafts changed by one poll, and changes since a recipient's last digest, are found by time.
 CREATE INDEX drafts_last_changed ON drafts (last_changed);
 CREATE INDEX draft_changes_changed_at ON draft_changes (changed_at);
+
+-- A poll's re-check candidates (followed drafts with an open window or an unreadable deadline)
+-- are found from the few open windows, not by reading every draft of the source.
+CREATE INDEX drafts_unreadable_deadline ON drafts (id) WHERE unreadable_deadline IS NOT NULL;
+CREATE INDEX deliveries_draft ON deliveries (draft_id);

@@ -537,9 +537,12 @@ impl Store {
     ) -> Result<Vec<RecheckCandidate>, StoreError> {
         let read = || -> rusqlite::Result<Vec<RecheckCandidate>> {
             let mut statement = self.conn.prepare_cached(
+                // From the open windows and unreadable deadlines (indexed, few), not from
+                // every draft of the source.
                 "SELECT external_id, url FROM drafts AS d \
-                 WHERE source = ?1 AND vanished_at IS NULL \
-                   AND (window_to >= ?2 OR unreadable_deadline IS NOT NULL) \
+                 WHERE d.id IN (SELECT id FROM drafts WHERE window_to >= ?2 \
+                                UNION SELECT id FROM drafts WHERE unreadable_deadline IS NOT NULL) \
+                   AND source = ?1 AND vanished_at IS NULL \
                    AND EXISTS (SELECT 1 FROM deliveries WHERE draft_id = d.id) \
                  ORDER BY detail_checked_at IS NOT NULL, detail_checked_at, id",
             )?;
