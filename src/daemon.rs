@@ -37,7 +37,7 @@ use crate::digest::{DigestContext, deliver_due_digests, send_digests_to, write_c
 use crate::mailer::{Mailer, build_mailer};
 use crate::matcher::WatchlistSet;
 use crate::matcher::reload::{DEFAULT_DEBOUNCE, ReloadTrigger, Reloader};
-use crate::pipeline::{PollSummary, poll_source};
+use crate::pipeline::{PollSummary, poll_and_evaluate, reevaluate_stale};
 use crate::schedule::CronSchedule;
 use crate::sources::{Fetcher, Source, build_source};
 use crate::store::SharedStore;
@@ -59,7 +59,15 @@ struct Shared {
     mailer: Box<dyn Mailer>,
     watchlists: watch::Receiver<Arc<WatchlistSet>>,
     cancel: CancellationToken,
+    /// The local day the calendar files were last written for (`None` before the first
+    /// time): a poll that changed nothing rewrites them only on a new day.
+    calendars_written_on: std::sync::Mutex<Option<chrono::NaiveDate>>,
 }
+
+/// Drafts per batch of the background re-evaluation after a watchlist change: small enough
+/// that the store is never held long, large enough that the batches' queries do not
+/// dominate (about 10 ms of matching per batch on the reference machine).
+const REEVALUATION_BATCH: usize = 500;
 
 /// Run the daemon until SIGTERM or SIGINT.
 pub async fn run(config: Config, watchlists: WatchlistSet, clock: Clock) -> anyhow::Result<()> {
@@ -73,6 +81,7 @@ pub async fn run(config: Config, watchlists: WatchlistSet, clock: Clock) -> anyh
     let (reload_trigger, _reload_task) = Arc::clone(&reloader)
         .spawn(DEFAULT_DEBOUNCE, cancel.clone())
         .context("watching the watchlists folder")?;
+    let tracker = TaskTracker::new();
     let shared = Arc::new(Shared {
         config,
         clock,
@@ -81,9 +90,10 @@ pub async fn run(config: Config, watchlists: WatchlistSet, clock: Clock) -> anyh
         mailer,
         watchlists: watchlists_rx,
         cancel: cancel.clone(),
+        calendars_written_on: std::sync::Mutex::new(None),
     });
+    tracker.spawn(keep_verdicts_current(Arc::clone(&shared)));
 
-    let tracker = TaskTracker::new();
     let mut loops = Vec::new();
     for source_config in shared.config.sources.iter().filter(|s| s.enabled) {
         let source: Arc<dyn Source> = Arc::from(build_source(source_config, clock));
@@ -296,16 +306,22 @@ async fn health_problem(
     }
 }
 
-/// One scheduled poll of `source`, then the calendar files (windows may have changed).
+/// One scheduled poll of `source` (with the verdicts of what it changed), then the calendar
+/// files when windows may have changed: something new or changed, or a new day.
 async fn poll_job(shared: &Shared, source: &dyn Source) {
-    let polled = poll_source(
+    let watchlists = Arc::clone(&shared.watchlists.borrow());
+    let polled = poll_and_evaluate(
         source,
         &shared.fetcher,
         &shared.store,
         &shared.clock,
         &shared.cancel,
+        &watchlists,
     )
     .await;
+    let changed = polled.as_ref().map_or(true, |summary| {
+        summary.counts.new + summary.counts.changed > 0
+    });
     let status = match &polled {
         Ok(summary) => poll_status(summary, shared.clock.now(), shared.config.timezone),
         Err(e) => {
@@ -314,7 +330,55 @@ async fn poll_job(shared: &Shared, source: &dyn Source) {
         }
     };
     notify_systemd(&[sd_notify::NotifyState::Status(&status)]);
-    refresh_calendars(shared);
+    let today = shared.clock.today(shared.config.timezone);
+    let written_on = *shared
+        .calendars_written_on
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if changed || written_on != Some(today) {
+        refresh_calendars(shared);
+    }
+}
+
+/// Keep the stored verdicts current for the watchlists in force: on start (verdicts of
+/// another set, or drafts stored by `draftwatch poll`) and after every reload, recompute
+/// the stale ones in the background, in batches, stopping at shutdown or when the
+/// watchlists change again (then starting over with the new set). Digests meanwhile
+/// evaluate stale candidates themselves, so they are never wrong, only slower.
+async fn keep_verdicts_current(shared: Arc<Shared>) {
+    let mut watchlists = shared.watchlists.clone();
+    loop {
+        let set = Arc::clone(&watchlists.borrow_and_update());
+        let for_batch = Arc::clone(&shared);
+        let changed = watchlists.clone();
+        let ran = tokio::task::spawn_blocking(move || {
+            let keep_going =
+                || !for_batch.cancel.is_cancelled() && !changed.has_changed().unwrap_or(true);
+            reevaluate_stale(&for_batch.store, &set, REEVALUATION_BATCH, &keep_going)
+        })
+        .await;
+        match ran {
+            Ok(Ok(done)) if done.evaluated > 0 => tracing::info!(
+                drafts = done.evaluated,
+                batches = done.batches,
+                interrupted = done.interrupted,
+                "Watchlist verdicts recomputed."
+            ),
+            Ok(Ok(_)) => tracing::debug!("Watchlist verdicts are current."),
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "Recomputing watchlist verdicts failed; digests evaluate stale drafts themselves.")
+            }
+            Err(e) => tracing::error!(error = %e, "The verdict recomputation task failed."),
+        }
+        tokio::select! {
+            _ = shared.cancel.cancelled() => return,
+            changed = watchlists.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+            }
+        }
+    }
 }
 
 /// The `STATUS=` line `systemctl status` shows after a poll.
@@ -436,7 +500,19 @@ fn refresh_calendars(shared: &Shared) {
     let watchlists = Arc::clone(&shared.watchlists.borrow());
     let ctx = digest_context(shared, &watchlists, shared.clock.now());
     match write_calendar_files(&ctx) {
-        Ok(files) => tracing::debug!(files = files.len(), "Calendar files updated."),
+        Ok(files) => {
+            *shared
+                .calendars_written_on
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                Some(ctx.now.with_timezone(&shared.config.timezone).date_naive());
+            tracing::debug!(
+                files = files.written.len(),
+                drafts = files.cost.loaded,
+                evaluated = files.cost.evaluated,
+                "Calendar files updated."
+            )
+        }
         Err(e) => tracing::error!(error = %e, "Calendar files could not be updated."),
     }
 }

@@ -25,7 +25,7 @@ pub mod lang;
 pub mod render;
 pub mod select;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -37,7 +37,8 @@ use crate::mailer::{Mailer, format_instant};
 use crate::matcher::WatchlistSet;
 use crate::model::StoredDraft;
 use crate::store::{
-    DraftFilter, NewOutboxEntry, OutboxEntry, OutboxStatus, SharedStore, Store, StoreError,
+    CandidateRecipient, NewOutboxEntry, OutboxEntry, OutboxStatus, SharedStore, Store, StoreError,
+    read_or_evaluate, watchlist_set_version,
 };
 
 pub use contents::{
@@ -198,6 +199,8 @@ pub struct DigestSummary {
     pub retried: Vec<RecipientReport>,
     /// One report per recipient handled, in configuration order.
     pub recipients: Vec<RecipientReport>,
+    /// The drafts this run read and evaluated to build its digests.
+    pub cost: DigestCost,
 }
 
 impl DigestSummary {
@@ -296,7 +299,8 @@ async fn run_for(
             summary.retried.push(report);
         }
     }
-    let recorded = record_for_recipients(ctx, recipients)?;
+    let (recorded, cost) = record_for_recipients(ctx, recipients)?;
+    summary.cost = cost;
     failpoint("before-send");
     let mut sent = if ctx.dry_run {
         Vec::new()
@@ -336,20 +340,21 @@ async fn run_for(
 pub fn record_digests(
     ctx: &DigestContext<'_>,
 ) -> Result<Vec<(String, RecordOutcome)>, DigestError> {
-    record_for_recipients(ctx, &chosen_recipients(ctx)?)
+    Ok(record_for_recipients(ctx, &chosen_recipients(ctx)?)?.0)
 }
 
 fn record_for_recipients(
     ctx: &DigestContext<'_>,
     recipients: &[&RecipientConfig],
-) -> Result<Vec<(String, RecordOutcome)>, DigestError> {
+) -> Result<(Vec<(String, RecordOutcome)>, DigestCost), DigestError> {
     let templates = load_templates(ctx.config)?;
     let today = ctx.now.with_timezone(&ctx.config.timezone).date_naive();
-    let evaluated = evaluate_drafts(ctx)?;
+    let candidates = digest_candidates(ctx, recipients)?;
+    let evaluated = &candidates.drafts;
     let sources = source_health(ctx)?;
     let mut outcomes = Vec::new();
     for &recipient in recipients {
-        let outcome = record_for(ctx, &templates, recipient, &evaluated, &sources, today)
+        let outcome = record_for(ctx, &templates, recipient, evaluated, &sources, today)
             .unwrap_or_else(|error| {
                 RecordOutcome::NotRecorded(RecipientOutcome::Failed {
                     reason: error.to_string(),
@@ -358,7 +363,7 @@ fn record_for_recipients(
             });
         outcomes.push((recipient.name.clone(), outcome));
     }
-    Ok(outcomes)
+    Ok((outcomes, candidates.cost))
 }
 
 /// The send phase: send every pending digest (of the chosen recipients) whose next attempt
@@ -517,13 +522,15 @@ fn named_recipients<'c>(
 /// recipient's watchlists, whether or not a digest reported them yet. The UIDs are those of
 /// the digest attachments, so both feed the same calendar events. Each file is replaced
 /// atomically, so a web server never serves half a file. Returns the files written.
-pub fn write_calendar_files(ctx: &DigestContext<'_>) -> Result<Vec<PathBuf>, DigestError> {
-    let drafts = evaluate_drafts(ctx)?;
+pub fn write_calendar_files(ctx: &DigestContext<'_>) -> Result<CalendarFiles, DigestError> {
     let today = ctx.now.with_timezone(&ctx.config.timezone).date_naive();
+    let version = watchlist_set_version(ctx.watchlists);
+    let ids = ctx.store.lock()?.calendar_candidate_ids(today)?;
+    let candidates = evaluated_candidates(ctx, &version, ids)?;
     let dir = &ctx.config.digest.calendar_dir;
     let mut written = Vec::new();
     for recipient in &ctx.config.recipients {
-        let items = select_items(recipient, &drafts, &HashSet::new(), today);
+        let items = select_items(recipient, &candidates.drafts, &HashSet::new(), today);
         let open: Vec<&DigestItem<'_>> = items
             .iter()
             .filter(|item| item.draft.window.is_some_and(|w| w.to >= today))
@@ -534,19 +541,84 @@ pub fn write_calendar_files(ctx: &DigestContext<'_>) -> Result<Vec<PathBuf>, Dig
             .map_err(DigestError::CalendarFile)?;
         written.push(dir.join(name));
     }
-    Ok(written)
+    Ok(CalendarFiles {
+        written,
+        cost: candidates.cost,
+    })
 }
 
-/// Every stored draft with every watchlist's verdict; shared by all recipients.
-fn evaluate_drafts(ctx: &DigestContext<'_>) -> Result<Vec<EvaluatedDraft>, DigestError> {
-    let drafts = ctx.store.lock()?.list_drafts(&DraftFilter::default())?;
-    Ok(drafts
-        .into_iter()
-        .map(|draft| {
-            let verdicts = ctx.watchlists.evaluate(&draft.match_input());
-            EvaluatedDraft { draft, verdicts }
-        })
-        .collect())
+/// What [`write_calendar_files`] did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CalendarFiles {
+    /// The files written, one per recipient.
+    pub written: Vec<PathBuf>,
+    /// The drafts it read and evaluated: only windows that have not ended.
+    pub cost: DigestCost,
+}
+
+/// The candidate drafts with their verdicts, shared by all recipients, and what reading
+/// them cost.
+#[derive(Debug, Default)]
+pub struct Candidates {
+    /// The drafts, each with its (fired) verdicts.
+    pub drafts: Vec<EvaluatedDraft>,
+    /// What reading them cost.
+    pub cost: DigestCost,
+}
+
+/// What a digest run or a calendar refresh read and evaluated: the behaviour behind its
+/// cost (it follows the open, undelivered and changed drafts, not the whole history).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DigestCost {
+    /// Candidate drafts read from the store.
+    pub loaded: usize,
+    /// Candidates the matcher evaluated because their stored verdicts were stale.
+    pub evaluated: usize,
+}
+
+/// The drafts `recipients`' digests can list on `today` (see
+/// [`Store::digest_candidate_ids`]), with their verdicts: stored ones where current, the
+/// others evaluated on the spot (and stored, except in a dry run), so a digest is never
+/// wrong while verdicts are being recomputed in the background.
+pub fn digest_candidates(
+    ctx: &DigestContext<'_>,
+    recipients: &[&RecipientConfig],
+) -> Result<Candidates, DigestError> {
+    let today = ctx.now.with_timezone(&ctx.config.timezone).date_naive();
+    let version = watchlist_set_version(ctx.watchlists);
+    let mut ids = BTreeSet::new();
+    {
+        let store = ctx.store.lock()?;
+        for recipient in recipients {
+            let since = store.last_digest_at(&recipient.name)?;
+            let wanted = CandidateRecipient {
+                name: &recipient.name,
+                watchlists: &recipient.watchlists,
+            };
+            ids.extend(store.digest_candidate_ids(wanted, &version, today, since)?);
+        }
+    }
+    evaluated_candidates(ctx, &version, ids)
+}
+
+/// The drafts of `ids` with their verdicts under `ctx.watchlists`.
+fn evaluated_candidates(
+    ctx: &DigestContext<'_>,
+    version: &str,
+    ids: BTreeSet<i64>,
+) -> Result<Candidates, DigestError> {
+    let read = read_or_evaluate(ctx.store, ctx.watchlists, version, ids, !ctx.dry_run)?;
+    Ok(Candidates {
+        cost: DigestCost {
+            loaded: read.loaded,
+            evaluated: read.evaluated,
+        },
+        drafts: read
+            .drafts
+            .into_iter()
+            .map(|(draft, verdicts)| EvaluatedDraft { draft, verdicts })
+            .collect(),
+    })
 }
 
 /// The footer: how each enabled source has been doing.
@@ -724,12 +796,28 @@ const LONGEST_SHORTENED_FIELD_CHARS: usize = 1_000;
 /// The shortest a field is cut to: enough to recognise the draft.
 const SHORTEST_FIELD_CHARS: usize = 60;
 
+/// The most a rendered byte can grow in the message: lettre encodes each part in the most
+/// compact of 7bit, quoted-printable and base64, so never larger than base64 (4 bytes per 3,
+/// plus CRLF after every 76), in thousandths.
+const MAX_ENCODED_PER_MILLE: usize = 1_369;
+
+/// Room kept for what the cut itself adds (the "… N more in the next message" line, a
+/// subject whose counts changed), in bytes.
+const CUT_NOTE_ALLOWANCE: usize = 512;
+
 /// Render and assemble `contents`; when the message exceeds `[digest] max_bytes`, keep the
 /// largest number of new drafts (in digest order) that fits, at least one, and note the
 /// rest, which stay undelivered for the next digest. A draft too large to fit even alone
 /// goes with its long fields shortened: were it left out, it would never be delivered and
 /// every later digest would only announce it. Reminders and changes are always kept (they
 /// are few, and a change left out would be lost). The error is a reason for the admin.
+///
+/// The whole digest is rendered once; only when its rendered text fits the limit is it
+/// encoded (encoding only adds bytes). Otherwise the number of drafts that fit is chosen
+/// from an estimate (the digest without new drafts, encoded, plus each draft's share of the
+/// rendered growth at the largest transfer encoding's rate), and that digest is rendered
+/// and encoded once. The message is never re-encoded per try; only an estimate proved
+/// wrong by the encoded result (not seen in practice) costs another round.
 fn build_within_limit<'a>(
     ctx: &DigestContext<'_>,
     templates: &Templates,
@@ -738,10 +826,12 @@ fn build_within_limit<'a>(
     today: NaiveDate,
     message_id: &str,
 ) -> Result<BuiltDigest<'a>, String> {
-    let assemble = |contents: &DigestContents<'_>| -> Result<Assembled, String> {
-        let digest = templates
+    let render = |contents: &DigestContents<'_>| -> Result<RenderedDigest, String> {
+        templates
             .render_contents(recipient, contents, today, ctx.config.timezone)
-            .map_err(|error| error.to_string())?;
+            .map_err(|error| error.to_string())
+    };
+    let encode = |digest: RenderedDigest| -> Result<Assembled, String> {
         let message = build_message(
             &ctx.config.mail.from,
             recipient,
@@ -756,33 +846,64 @@ fn build_within_limit<'a>(
             digest,
         })
     };
+    let assemble = |contents: &DigestContents<'_>| encode(render(contents)?);
     let limit = ctx.config.digest.max_bytes;
     let fits = |assembled: &Assembled| assembled.raw.len() <= limit;
     let new_count = contents.new_items().count();
-    let full = assemble(&contents)?;
-    if fits(&full) || new_count == 0 {
-        return Ok(full.with(contents));
+    let full = render(&contents)?;
+    if new_count == 0 {
+        return Ok(encode(full)?.with(contents));
+    }
+    let full_len = full.rendered_len();
+    if full_len <= limit {
+        let assembled = encode(full)?;
+        if fits(&assembled) {
+            return Ok(assembled.with(contents));
+        }
     }
     let cut = |keep: usize| {
         let mut smaller = contents.clone();
         smaller.keep_new(keep);
         smaller
     };
-    // Largest `keep` in 1..new_count that fits; `new_count` itself does not.
-    let (mut low, mut high) = (1, new_count);
-    let mut fitting = None;
-    while low < high {
-        let middle = low + (high - low) / 2;
-        let smaller = cut(middle);
+    let base_digest = render(&cut(0))?;
+    let base_len = base_digest.rendered_len();
+    let base_encoded = encode(base_digest)?.raw.len();
+    let language = recipient.language;
+    let weights: Vec<usize> = contents
+        .new_items()
+        .map(|item| render::item_weight(item, language).max(1))
+        .collect();
+    let total_weight: usize = weights.iter().sum();
+    let growth = full_len.saturating_sub(base_len);
+    // Largest `keep` whose estimated message fits; `new_count` itself does not.
+    let mut budget = limit.saturating_sub(base_encoded + CUT_NOTE_ALLOWANCE);
+    let mut keep = 0;
+    for weight in &weights {
+        let share = growth.saturating_mul(*weight) / total_weight.max(1);
+        let encoded = share.saturating_mul(MAX_ENCODED_PER_MILLE) / 1_000;
+        if encoded > budget || keep + 1 >= new_count {
+            break;
+        }
+        budget -= encoded;
+        keep += 1;
+    }
+    // One draft is tried whole even when the estimate says none fits: only a draft that
+    // does not fit alone is shortened.
+    keep = keep.max(1);
+    let mut chosen = None;
+    while keep > 0 {
+        let smaller = cut(keep);
         let candidate = assemble(&smaller)?;
         if fits(&candidate) {
-            fitting = Some(candidate.with(smaller));
-            low = middle + 1;
-        } else {
-            high = middle;
+            chosen = Some(candidate.with(smaller));
+            break;
         }
+        // The estimate was low: shrink in proportion to the excess, by one at least.
+        let scaled = keep.saturating_mul(limit) / candidate.raw.len().max(1);
+        keep = scaled.min(keep - 1);
     }
-    let chosen = match fitting {
+    let chosen = match chosen {
         Some(chosen) => chosen,
         None => {
             let lone = cut(1);
@@ -995,6 +1116,7 @@ mod tests {
                     message_id: "<e@x.lv>".to_owned(),
                 },
             )],
+            cost: DigestCost::default(),
         };
         assert!(summary.has_failures());
         assert_eq!(

@@ -338,6 +338,25 @@ pub fn wrap_text(text: &str, width: usize, indent: usize) -> String {
     out
 }
 
+/// A relative measure of how much one new item adds to the rendered digest: the size of
+/// everything the templates may show about it. The digest's size cap splits the measured
+/// growth of a rendered digest among its items by this weight, to choose how many fit
+/// before rendering the message that is sent.
+pub fn item_weight(item: &DigestItem<'_>, language: Language) -> usize {
+    item_value(item, language).to_string().len()
+}
+
+impl RenderedDigest {
+    /// Bytes of the subject, both bodies and the calendar as rendered, before the message's
+    /// transfer encoding (which only adds to them).
+    pub fn rendered_len(&self) -> usize {
+        self.subject.len()
+            + self.text.len()
+            + self.html.len()
+            + self.calendar.as_ref().map_or(0, String::len)
+    }
+}
+
 /// Everything a template may show about one item.
 fn item_value(item: &DigestItem<'_>, language: Language) -> Value {
     let draft = item.draft;

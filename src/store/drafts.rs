@@ -832,7 +832,10 @@ impl Store {
         today: NaiveDate,
     ) -> Result<Vec<RecheckCandidate>, StoreError> {
         self.followed_candidates(
-            "d.window_to >= ?2 OR d.unreadable_deadline IS NOT NULL",
+            // From the open windows and unreadable deadlines (indexed, few), not from every
+            // draft of the source.
+            "d.id IN (SELECT id FROM drafts WHERE window_to >= ?2 \
+                      UNION SELECT id FROM drafts WHERE unreadable_deadline IS NOT NULL)",
             source,
             date_to_sql(today),
             -1,

@@ -26,6 +26,7 @@ mod history;
 mod maintenance;
 mod outbox;
 mod polls;
+mod verdicts;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -46,6 +47,9 @@ pub use outbox::{
     RecordedEnvelopeError, ReminderKey,
 };
 pub use polls::{FailureRun, PollCounts, PollFailure, PollOutcome, PollRecord, PollRow};
+pub use verdicts::{
+    CandidateRecipient, DraftVerdicts, VerdictsRead, read_or_evaluate, watchlist_set_version,
+};
 
 /// The migrations, embedded at build time so the binary carries its own schema.
 static MIGRATIONS_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/migrations");
