@@ -298,22 +298,6 @@ impl StoredDraft {
     }
 }
 
-impl StoredDraft {
-    /// The fields the matcher reads.
-    pub fn match_input(&self) -> crate::matcher::MatchInput<'_> {
-        crate::matcher::MatchInput {
-            title: &self.title,
-            description: self.description.as_deref(),
-            policy_areas: &self.policy_areas,
-            ministry: self.ministry.as_deref(),
-            kind: self.kind.as_deref(),
-            annotation: self.texts.annotation.as_deref(),
-            document: self.texts.document.as_deref(),
-            impacts: &self.texts.impacts,
-        }
-    }
-}
-
 /// What the store already knows about one source's drafts, handed to a poll. It lives here,
 /// not in `sources`, so the store can build it without depending on the portal adapters.
 #[derive(Debug, Clone, Default)]

@@ -53,6 +53,25 @@ pub struct MatchInput<'a> {
     pub impacts: &'a [crate::model::ImpactItem],
 }
 
+impl crate::model::StoredDraft {
+    /// The fields the matcher reads.
+    ///
+    /// Why here and not in `model`: the model names no module above it, so the matcher
+    /// (which reads the model's types) and the model never import each other.
+    pub fn match_input(&self) -> MatchInput<'_> {
+        MatchInput {
+            title: &self.title,
+            description: self.description.as_deref(),
+            policy_areas: &self.policy_areas,
+            ministry: self.ministry.as_deref(),
+            kind: self.kind.as_deref(),
+            annotation: self.texts.annotation.as_deref(),
+            document: self.texts.document.as_deref(),
+            impacts: &self.texts.impacts,
+        }
+    }
+}
+
 /// Which field of a draft a hit was found in.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
