@@ -171,6 +171,9 @@ fn skip_whitespace(bytes: &[u8], from: usize) -> usize {
 /// The part of `sentence` (a byte range of `text`) around `focus`, at most about
 /// `max_chars` characters: the focus, then as much on either side as fits, cut between words
 /// where one is near, with "…" where text was left out; whitespace runs become one space.
+///
+/// Why it counts characters only up to the limit: a hit can stand in a sentence of many KB,
+/// and a watchlist can hit an annotation hundreds of times.
 pub fn cut_around(
     text: &str,
     sentence: Range<usize>,
@@ -184,30 +187,38 @@ pub fn cut_around(
     ) else {
         return String::new();
     };
-    let hit_chars = hit.chars().count();
-    if hit_chars >= max_chars {
-        let end = hit
-            .char_indices()
-            .nth(max_chars)
-            .map_or(hit.len(), |(i, _)| i);
-        return format!("{}…", collapse(&hit[..end]));
+    let mut out = String::with_capacity(max_chars * 2 + 8);
+    if let Some((limit, _)) = hit.char_indices().nth(max_chars) {
+        push_collapsed(&mut out, &hit[..limit]);
+        out.push('…');
+        return out;
     }
-    let room = max_chars - hit_chars;
-    let before_chars = before.chars().count();
-    let after_chars = after.chars().count();
-    let mut take_before = before_chars.min(room / 2);
-    let take_after = after_chars.min(room - take_before);
-    take_before = before_chars.min(room - take_after);
-
-    // Keep the last `take_before` characters of `before`, the first `take_after` of `after`.
-    let mut left = before
-        .char_indices()
-        .nth(before_chars - take_before)
-        .map_or(before.len(), |(i, _)| i);
-    let mut right = after
-        .char_indices()
-        .nth(take_after)
-        .map_or(after.len(), |(i, _)| i);
+    let room = max_chars - hit.chars().count();
+    // Up to `room` characters on each side, as byte offsets from the focus; then the room
+    // one side leaves unused goes to the other.
+    let start_back = |chars: usize| {
+        before
+            .char_indices()
+            .rev()
+            .nth(chars.saturating_sub(1))
+            .map_or(0, |(i, _)| i)
+    };
+    let end_forward = |chars: usize| {
+        after
+            .char_indices()
+            .nth(chars)
+            .map_or(after.len(), |(i, _)| i)
+    };
+    let before_chars = before.char_indices().rev().take(room).count();
+    let after_chars = after.char_indices().take(room).count();
+    let take_after = after_chars.min(room - before_chars.min(room / 2));
+    let take_before = before_chars.min(room - take_after);
+    let mut left = if take_before == 0 {
+        before.len()
+    } else {
+        start_back(take_before)
+    };
+    let mut right = end_forward(take_after);
     let cut_left = left > 0;
     let cut_right = right < after.len();
     if cut_left
@@ -229,23 +240,21 @@ pub fn cut_around(
     {
         right = space;
     }
-    let mut out = String::with_capacity(max_chars * 2 + 8);
     if cut_left {
         out.push('…');
     }
-    out.push_str(collapse(before[left..].trim_start()).as_str());
-    out.push_str(&collapse(hit));
-    out.push_str(collapse(after[..right].trim_end()).as_str());
+    push_collapsed(&mut out, before[left..].trim_start());
+    push_collapsed(&mut out, hit);
+    push_collapsed(&mut out, after[..right].trim_end());
     if cut_right {
         out.push('…');
     }
     out
 }
 
-/// `text` with every run of whitespace (line breaks included) as one space.
-fn collapse(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut in_space = false;
+/// Append `text` to `out` with every run of whitespace (line breaks included) as one space.
+fn push_collapsed(out: &mut String, text: &str) {
+    let mut in_space = out.ends_with(' ');
     for c in text.chars() {
         if c.is_whitespace() {
             if !in_space {
@@ -257,7 +266,6 @@ fn collapse(text: &str) -> String {
             in_space = false;
         }
     }
-    out
 }
 
 #[cfg(test)]
