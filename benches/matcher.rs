@@ -1,5 +1,8 @@
 //! Matcher throughput: the shipped watchlists, 10 generated rules and 1,000 generated rules,
-//! each over 10,000 synthetic Latvian draft descriptions of about 2 KB.
+//! each over 10,000 synthetic Latvian draft descriptions of about 2 KB; and 10 / 1,000
+//! generated rules on the `annotation` field over 400 annotation-length texts of about 50 KB,
+//! built from a real annotation excerpt (`annotation_excerpt.txt`, 26-TA-1634, from
+//! ../shared/samples) with its sentences shuffled and words varied.
 //!
 //! Run: `cargo bench --bench matcher`. Figures are recorded in docs/benchmarks.md.
 
@@ -123,10 +126,30 @@ fn texts(count: usize, generated: &[String]) -> Vec<String> {
 
 /// A watchlist file with `count` generated rules: mostly words, some phrases, a few parts.
 fn generated_watchlist(count: usize, generated: &[String]) -> String {
+    generated_watchlist_on(count, generated, &[], "[\"title\", \"description\"]")
+}
+
+/// [`generated_watchlist`] searching `fields`; one rule word in a hundred is taken from
+/// `real` (words of the annotation excerpt) instead, so annotation rules hit, and their hits
+/// carry the sentence around them as in production. One in a hundred gives about 5 hits per
+/// KB, the density of `rules_1000` over descriptions (6 per KB); one in ten gave 47 per KB,
+/// a list that would flag every annotation.
+fn generated_watchlist_on(
+    count: usize,
+    generated: &[String],
+    real: &[&str],
+    fields: &str,
+) -> String {
     let mut rng = Lcg(11);
-    let mut toml = format!("name = \"gen{count}\"\nfields = [\"title\", \"description\"]\n");
+    let mut toml = format!("name = \"gen{count}\"\nfields = {fields}\n");
     for i in 0..count {
-        let mut word = || format!("{}{}", rng.pick(generated).as_str(), rng.word(ENDINGS));
+        let mut word = || {
+            if !real.is_empty() && rng.next().is_multiple_of(100) {
+                rng.pick(real).to_string()
+            } else {
+                format!("{}{}", rng.pick(generated).as_str(), rng.word(ENDINGS))
+            }
+        };
         let rule = match i % 20 {
             0 => format!("part = \"{}\"", word()),
             1..=4 => format!("phrase = \"{} {}\"\nwithin = 1", word(), word()),
@@ -137,6 +160,52 @@ fn generated_watchlist(count: usize, generated: &[String]) -> String {
     toml
 }
 
+/// The real annotation text the annotation-length inputs are built from.
+const ANNOTATION_EXCERPT: &str = include_str!("annotation_excerpt.txt");
+
+/// Size of one annotation-length input.
+const ANNOTATION_BYTES: usize = 50_000;
+
+/// The excerpt's words of five letters or more (rule words for the annotation sets).
+fn excerpt_words() -> Vec<&'static str> {
+    let mut words: Vec<&str> = ANNOTATION_EXCERPT
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 5 && w.chars().all(char::is_alphabetic))
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    words
+}
+
+/// `count` texts of about 50 KB: the excerpt's sentences in a shuffled order, one word in
+/// eight replaced by a generated inflected word, so no two texts are alike.
+fn annotation_texts(count: usize, generated: &[String]) -> Vec<String> {
+    let sentences: Vec<&str> = ANNOTATION_EXCERPT
+        .split_inclusive(". ")
+        .filter(|s| !s.trim().is_empty())
+        .collect();
+    let mut rng = Lcg(13);
+    (0..count)
+        .map(|_| {
+            let mut text = String::with_capacity(ANNOTATION_BYTES + 1000);
+            while text.len() < ANNOTATION_BYTES {
+                let sentence = rng.pick(&sentences);
+                for (i, piece) in sentence.split(' ').enumerate() {
+                    if i > 0 {
+                        text.push(' ');
+                    }
+                    if rng.next().is_multiple_of(8) && piece.chars().all(char::is_alphabetic) {
+                        text.push_str(&word(&mut rng, generated));
+                    } else {
+                        text.push_str(piece);
+                    }
+                }
+            }
+            text
+        })
+        .collect()
+}
+
 fn set_from(toml: &str) -> WatchlistSet {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("gen.toml"), toml).expect("write");
@@ -144,11 +213,50 @@ fn set_from(toml: &str) -> WatchlistSet {
         .unwrap_or_else(|e| panic!("generated watchlist invalid:\n{e}"))
 }
 
+/// Benchmark every set of `sets` over `texts`, each text made an input by `input`; the
+/// group's throughput is the texts' bytes.
+fn bench_group<'t>(
+    c: &mut Criterion,
+    texts: &'t [String],
+    sets: &[(&str, WatchlistSet)],
+    input: impl Fn(&'t str) -> MatchInput<'t>,
+) {
+    let bytes: usize = texts.iter().map(String::len).sum();
+    let mut group = c.benchmark_group("matcher");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(6));
+    for (name, set) in sets {
+        let verdicts: Vec<_> = texts.iter().flat_map(|t| set.evaluate(&input(t))).collect();
+        let fired = verdicts.iter().filter(|v| v.fired).count();
+        let hits: usize = verdicts.iter().map(|v| v.hits.len()).sum();
+        eprintln!(
+            "{name}: {} rules, {fired} watchlist hits, {hits} rule hits over {} texts ({bytes} bytes)",
+            set.rule_count(),
+            texts.len()
+        );
+        group.bench_function(*name, |b| {
+            b.iter(|| {
+                let mut fired = 0usize;
+                for text in texts {
+                    fired += set
+                        .evaluate(black_box(&input(text)))
+                        .iter()
+                        .filter(|v| v.fired)
+                        .count();
+                }
+                black_box(fired)
+            })
+        });
+    }
+    group.finish();
+}
+
 fn bench_matcher(c: &mut Criterion) {
     let mut rng = Lcg(3);
     let generated = generated_stems(&mut rng, 2000);
     let corpus = texts(10_000, &generated);
-    let bytes: usize = corpus.iter().map(String::len).sum();
 
     let shipped =
         WatchlistSet::load_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("watchlists"))
@@ -161,49 +269,33 @@ fn bench_matcher(c: &mut Criterion) {
             set_from(&generated_watchlist(1000, &generated)),
         ),
     ];
+    bench_group(c, &corpus, &sets, |text| MatchInput {
+        title: "Noteikumu projekts",
+        description: Some(text),
+        ..Default::default()
+    });
 
-    let mut group = c.benchmark_group("matcher");
-    group.throughput(Throughput::Bytes(bytes as u64));
-    group.sample_size(10);
-    group.warm_up_time(Duration::from_secs(1));
-    group.measurement_time(Duration::from_secs(6));
-    for (name, set) in &sets {
-        let fired: usize = corpus
-            .iter()
-            .map(|t| {
-                set.fired(&MatchInput {
-                    title: "Noteikumu projekts",
-                    description: Some(t),
-                    ..Default::default()
-                })
-                .len()
-            })
-            .sum();
-        eprintln!(
-            "{name}: {} rules, {fired} watchlist hits over {} texts ({bytes} bytes)",
-            set.rule_count(),
-            corpus.len()
-        );
-        group.bench_function(*name, |b| {
-            b.iter(|| {
-                let mut fired = 0usize;
-                for text in &corpus {
-                    let input = MatchInput {
-                        title: "Noteikumu projekts",
-                        description: Some(text),
-                        ..Default::default()
-                    };
-                    fired += set
-                        .evaluate(black_box(&input))
-                        .iter()
-                        .filter(|v| v.fired)
-                        .count();
-                }
-                black_box(fired)
-            })
-        });
-    }
-    group.finish();
+    // Annotation-length inputs: rules on the annotation field only, as a watchlist that opts
+    // in (`fields = ["annotation"]`) has them; every hit gets its sentence.
+    let annotations = annotation_texts(400, &generated);
+    let real = excerpt_words();
+    let on_annotation = |count| {
+        set_from(&generated_watchlist_on(
+            count,
+            &generated,
+            &real,
+            "[\"annotation\"]",
+        ))
+    };
+    let sets = [
+        ("annotation_rules_10", on_annotation(10)),
+        ("annotation_rules_1000", on_annotation(1000)),
+    ];
+    bench_group(c, &annotations, &sets, |text| MatchInput {
+        title: "Noteikumu projekts",
+        annotation: Some(text),
+        ..Default::default()
+    });
 }
 
 criterion_group!(benches, bench_matcher);

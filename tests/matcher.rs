@@ -874,3 +874,393 @@ fn shipped_default_watchlist_catches_inflected_titles_and_avoids_traps() {
     // The overlap negative keeps other child words alive.
     assert!(berni_fires(&set, "Ģimenes ārstu pakalpojumi bērniem"));
 }
+
+// ---- Draft texts (#12): annotation and document fields, impact rules, context, contradiction.
+
+use draftwatch::model::{ImpactAnswer, ImpactItem};
+
+/// The captured annotation's item 8.1.16 with `answer`.
+fn best_interests(answer: ImpactAnswer) -> ImpactItem {
+    ImpactItem {
+        number: "8.1.16.".into(),
+        label: "uz bērna labākajām interesēm".into(),
+        answer,
+        explanation: None,
+    }
+}
+
+fn with_annotation<'a>(title: &'a str, annotation: &'a str) -> MatchInput<'a> {
+    MatchInput {
+        title,
+        annotation: Some(annotation),
+        ..MatchInput::default()
+    }
+}
+
+const FOSTER_ANNOTATION: &str = "Projekts paredz atbalstu energoresursu izdevumu segšanai. \
+    Atbalsts pienākas daudzbērnu ģimenēm, aizbildņiem u.c. personām, t.sk. audžuģimenēm, \
+    saskaņā ar 2026. gada 1. janvāra kārtību. Finansējums ir valsts budžetā.";
+
+#[test]
+fn annotation_and_document_are_searched_only_when_a_watchlist_names_them() {
+    let default_fields = set_of("name = \"t\"\n[[rules]]\nword = \"audžuģimene\"\n");
+    let input = with_annotation("Grozījumi noteikumos Nr. 354", FOSTER_ANNOTATION);
+    assert!(
+        !verdict(&default_fields, &input).fired,
+        "a list naming no fields must not start matching annotations"
+    );
+    let document_only = MatchInput {
+        title: "Grozījumi noteikumos",
+        document: Some("Atbalsts audžuģimenēm."),
+        ..MatchInput::default()
+    };
+    assert!(!verdict(&default_fields, &document_only).fired);
+
+    let opted_in = set_of(
+        "name = \"t\"\nfields = [\"title\", \"description\", \"annotation\"]\n[[rules]]\nword = \"audžuģimene\"\n",
+    );
+    let v = verdict(&opted_in, &input);
+    assert!(v.fired);
+    assert_eq!(v.hits.len(), 1);
+    assert_eq!(v.hits[0].field, Field::Annotation);
+    assert_eq!(v.hits[0].matched, "audžuģimenēm");
+    assert_eq!(
+        &FOSTER_ANNOTATION[v.hits[0].span.clone()],
+        "audžuģimenēm",
+        "span in the original annotation"
+    );
+    assert!(
+        !verdict(&opted_in, &document_only).fired,
+        "annotation does not imply document"
+    );
+
+    let rule_on_document =
+        set_of("name = \"t\"\n[[rules]]\nword = \"audžuģimene\"\nfields = [\"document\"]\n");
+    let v = verdict(&rule_on_document, &document_only);
+    assert!(v.fired);
+    assert_eq!(v.hits[0].field, Field::Document);
+    assert_eq!(v.hits[0].context(), Some("Atbalsts audžuģimenēm."));
+}
+
+#[test]
+fn an_unknown_field_names_the_text_fields_too() {
+    let (dir, result) = load(&[(
+        "t.toml",
+        "name = \"t\"\n[[rules]]\nword = \"bērns\"\nfields = [\"title\", \"anotacija\"]\n",
+    )]);
+    let text = result.expect_err("unknown field").to_string();
+    let expected = format!(
+        "{}:4:20: unknown field (expected one of: title, description, policy_areas, ministry, kind, annotation, document)",
+        dir.path().join("t.toml").display()
+    );
+    assert!(text.contains(&expected), "{text}");
+}
+
+#[test]
+fn hits_in_the_annotation_carry_their_sentence_across_latvian_abbreviations() {
+    let set = set_of(
+        "name = \"t\"\nfields = [\"annotation\"]\n[[rules]]\nword = \"audžuģimene\"\n[[rules]]\nword = \"budžets\"\n",
+    );
+    let v = verdict(&set, &with_annotation("Grozījumi", FOSTER_ANNOTATION));
+    let contexts: Vec<Option<&str>> = v.hits.iter().map(|h| h.context()).collect();
+    assert_eq!(
+        contexts,
+        vec![
+            Some(
+                "Atbalsts pienākas daudzbērnu ģimenēm, aizbildņiem u.c. personām, t.sk. \
+                 audžuģimenēm, saskaņā ar 2026. gada 1. janvāra kārtību."
+            ),
+            Some("Finansējums ir valsts budžetā."),
+        ]
+    );
+
+    // Title hits are shown whole, without a context.
+    let set = set_of("name = \"t\"\n[[rules]]\nword = \"grozījums\"\n");
+    assert_eq!(
+        verdict(&set, &with_annotation("Grozījumi", FOSTER_ANNOTATION)).hits[0].context(),
+        None
+    );
+}
+
+#[test]
+fn a_hit_in_a_long_annotation_sentence_is_cut_to_about_200_characters() {
+    let long = format!(
+        "8.1.16. uz bērna labākajām interesēm Jā {} audžuģimenēm {} beigas. Cits teikums.",
+        "pašvaldības nodrošina pakalpojumus ".repeat(12),
+        "un sociālā dienesta darbiniekus ".repeat(12)
+    );
+    let set =
+        set_of("name = \"t\"\nfields = [\"annotation\"]\n[[rules]]\nword = \"audžuģimene\"\n");
+    let v = verdict(&set, &with_annotation("Grozījumi", &long));
+    let context = v.hits[0].context().expect("context");
+    assert!(
+        context.starts_with('…') && context.ends_with('…'),
+        "{context}"
+    );
+    assert!(context.contains(" audžuģimenēm "), "{context}");
+    assert!(
+        !context.contains("8.1.16"),
+        "cut before the item number: {context}"
+    );
+    let chars = context.chars().count();
+    assert!((150..=205).contains(&chars), "{chars}: {context}");
+}
+
+#[test]
+fn impact_rule_fires_on_ja_only_by_name_or_number() {
+    for name in [
+        "bērna labākās intereses",
+        "bērna labākajām interesēm",
+        "berna labakas intereses",
+        "8.1.16",
+    ] {
+        let set = set_of(&format!("name = \"t\"\n[[rules]]\nimpact = \"{name}\"\n"));
+        let input = |impacts: &[ImpactItem]| {
+            verdict(
+                &set,
+                &MatchInput {
+                    title: "Noteikumi par ēku apsekošanu",
+                    impacts,
+                    ..MatchInput::default()
+                },
+            )
+        };
+        let mut yes = best_interests(ImpactAnswer::Yes);
+        yes.explanation = Some("Projekts uzlabo bērnu aprūpi slimnīcās.".into());
+        let v = input(std::slice::from_ref(&yes));
+        assert!(v.fired, "{name}");
+        assert_eq!(v.hits[0].field, Field::Impact);
+        assert_eq!(&*v.hits[0].rule, name);
+        assert_eq!(v.hits[0].matched, "8.1.16 uz bērna labākajām interesēm: Jā");
+        assert_eq!(
+            v.hits[0].context(),
+            Some("Projekts uzlabo bērnu aprūpi slimnīcās.")
+        );
+        assert!(
+            !input(&[best_interests(ImpactAnswer::No)]).fired,
+            "{name} on Nē"
+        );
+        assert!(
+            !input(&[best_interests(ImpactAnswer::Missing)]).fired,
+            "{name} on -"
+        );
+        assert!(!input(&[]).fired, "{name} without an annotation");
+        let other = ImpactItem {
+            number: "8.1.9.".into(),
+            label: "uz personu ar invaliditāti vienlīdzīgām iespējām un tiesībām".into(),
+            answer: ImpactAnswer::Yes,
+            explanation: None,
+        };
+        assert!(!input(&[other]).fired, "{name} on another item's Jā");
+    }
+}
+
+#[test]
+fn impact_item_is_recognised_by_its_wording_when_the_form_is_renumbered() {
+    let set = set_of("name = \"t\"\n[[rules]]\nimpact = \"8.1.16\"\n");
+    let fires_on = |item: ImpactItem| {
+        let impacts = [item];
+        let input = MatchInput {
+            title: "x",
+            impacts: &impacts,
+            ..MatchInput::default()
+        };
+        verdict(&set, &input).fired
+    };
+    assert!(fires_on(ImpactItem {
+        number: "8.1.17.".into(),
+        ..best_interests(ImpactAnswer::Yes)
+    }));
+    assert!(
+        fires_on(ImpactItem {
+            label: String::new(),
+            ..best_interests(ImpactAnswer::Yes)
+        }),
+        "by number when the wording is missing"
+    );
+}
+
+#[test]
+fn unknown_or_ambiguous_impact_names_are_errors_with_file_line_column() {
+    let (dir, result) = load(&[(
+        "t.toml",
+        "name = \"t\"\n[[rules]]\nimpact = \"bērnu tiesības\"\n\n[[rules]]\nimpact = \"attīstība\"\n\n[[rules]]\nimpact = \"8.1.16\"\nfields = [\"title\"]\n",
+    )]);
+    let text = result.expect_err("bad impact rules").to_string();
+    let p = dir.path().join("t.toml").display().to_string();
+    for expected in [
+        format!(
+            "{p}:3:10: unknown impact item \"bērnu tiesības\" (expected 8.1.1 to 8.1.16 or the item's wording, one of: \"8.1.1 uz publisku pakalpojumu attīstību\","
+        ),
+        "\"8.1.16 uz bērna labākajām interesēm\")".to_string(),
+        format!(
+            "{p}:6:10: impact \"attīstība\" fits several items (\"8.1.1 uz publisku pakalpojumu attīstību\""
+        ),
+        format!("{p}:10:10: fields has no effect on impact rules"),
+    ] {
+        assert!(text.contains(&expected), "missing {expected:?} in:\n{text}");
+    }
+}
+
+/// A child list (`child_focus = true`) and a plain list, both reading the annotation.
+fn contradiction_lists() -> WatchlistSet {
+    let (_dir, set) = load(&[
+        (
+            "gimenes.toml",
+            "name = \"gimenes\"\nchild_focus = true\nfields = [\"title\", \"annotation\", \"document\"]\n\
+             [[rules]]\nword = \"audžuģimene\"\n[[rules]]\nphrase = \"daudzbērnu ģimene\"\n",
+        ),
+        (
+            "energija.toml",
+            "name = \"energija\"\nfields = [\"annotation\"]\n[[rules]]\nword = \"energoresursi\"\n",
+        ),
+    ]);
+    set.expect("valid lists")
+}
+
+fn contradiction_of(set: &WatchlistSet, input: &MatchInput<'_>) -> Option<String> {
+    let verdicts = set.evaluate(input);
+    set.best_interests_contradiction(&verdicts, input.impacts)
+        .map(|c| c.message_lv())
+}
+
+#[test]
+fn contradiction_exactly_when_8_1_16_is_ne_and_a_child_list_fires_on_the_text() {
+    let set = contradiction_lists();
+    assert!(set.is_child_watchlist("gimenes"));
+    assert!(!set.is_child_watchlist("energija"));
+    let no = [best_interests(ImpactAnswer::No)];
+    let on_text = |impacts| MatchInput {
+        title: "Grozījumi noteikumos Nr. 354",
+        annotation: Some(FOSTER_ANNOTATION),
+        impacts,
+        ..MatchInput::default()
+    };
+    assert_eq!(
+        contradiction_of(&set, &on_text(&no)).as_deref(),
+        Some(
+            "anotācijā ietekme uz bērna labākajām interesēm norādīta kā 'Nē', bet teksts min bērnus 2 reizes"
+        )
+    );
+    let verdicts = set.evaluate(&on_text(&no));
+    let found = set
+        .best_interests_contradiction(&verdicts, &no)
+        .expect("contradiction");
+    assert_eq!(found.mentions, 2);
+    assert_eq!(found.watchlists, vec!["gimenes"]);
+    assert_eq!(
+        found.message_en(),
+        "the annotation answers 'No' on the impact on the child's best interests, but the text mentions children 2 times"
+    );
+
+    // Not when 8.1.16 is Jā or missing, nor when the annotation has no 8.1.16.
+    let yes = [best_interests(ImpactAnswer::Yes)];
+    let missing = [best_interests(ImpactAnswer::Missing)];
+    for impacts in [&yes[..], &missing[..], &[]] {
+        assert_eq!(
+            contradiction_of(&set, &on_text(impacts)),
+            None,
+            "{impacts:?}"
+        );
+    }
+
+    // Not when the child list fired on the title only.
+    let title_only = MatchInput {
+        title: "Atbalsts audžuģimenēm",
+        annotation: Some("Projekts paredz energoresursu izdevumu segšanu."),
+        impacts: &no,
+        ..MatchInput::default()
+    };
+    assert!(set.fired(&title_only).contains(&"gimenes".to_string()));
+    assert_eq!(contradiction_of(&set, &title_only), None);
+
+    // Not when only a list without child_focus fired on the text.
+    let energy_only = MatchInput {
+        title: "Grozījumi",
+        annotation: Some("Projekts paredz energoresursu izdevumu segšanu."),
+        impacts: &no,
+        ..MatchInput::default()
+    };
+    assert_eq!(set.fired(&energy_only), vec!["energija".to_string()]);
+    assert_eq!(contradiction_of(&set, &energy_only), None);
+}
+
+#[test]
+fn backtest_lines_carry_annotation_document_and_impacts() {
+    let inputs = backtest::parse_inputs(
+        std::fs::File::open(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/backtest/texts.jsonl"),
+        )
+        .map(std::io::BufReader::new)
+        .expect("fixture"),
+    )
+    .expect("valid inputs");
+    assert_eq!(inputs.len(), 3);
+    assert!(
+        inputs[0]
+            .annotation
+            .as_deref()
+            .is_some_and(|a| a.contains("audžuģimenēm"))
+    );
+    assert_eq!(inputs[0].impacts.len(), 2);
+    assert_eq!(inputs[2].impacts[0].number, "8.1.16");
+    assert_eq!(inputs[2].impacts[0].answer, ImpactAnswer::Yes);
+
+    let set = set_of(
+        "name = \"gimenes\"\nfields = [\"annotation\", \"document\"]\n[[rules]]\nword = \"audžuģimene\"\n\
+         [[rules]]\nword = \"uzturlīdzekļi\"\n[[rules]]\nimpact = \"bērna labākās intereses\"\n",
+    );
+    let results = backtest::run(&set, &inputs);
+    assert_eq!(results[0].watchlists, vec!["gimenes"]);
+    assert_eq!(results[0].hits[0].field, Field::Annotation);
+    assert!(
+        results[0].hits[0]
+            .context
+            .as_deref()
+            .is_some_and(|c| c.starts_with("Atbalsts pienākas daudzbērnu ģimenēm")),
+        "{:?}",
+        results[0].hits[0]
+    );
+    assert!(results[1].watchlists.is_empty());
+    let fields: Vec<Field> = results[2].hits.iter().map(|h| h.field).collect();
+    assert_eq!(
+        fields,
+        vec![Field::Document, Field::Document, Field::Impact]
+    );
+    assert_eq!(
+        results[2].hits[0].context.as_deref(),
+        Some("1. Noteikumi nosaka uzturlīdzekļu apmēru.")
+    );
+    let text = backtest::render_text(&inputs, &results);
+    assert!(
+        text.contains("        document: «2. Uzturlīdzekļus izmaksā katru mēnesi.»"),
+        "{text}"
+    );
+    let json = backtest::to_json_lines(&results);
+    assert!(
+        json.contains("\"context\":\"1. Noteikumi nosaka uzturlīdzekļu apmēru.\""),
+        "{json}"
+    );
+
+    let errors = backtest::parse_inputs(
+        "{\"id\":1,\"title\":\"x\",\"impacts\":{\"bērnu tiesības\":\"Jā\"}}\n\
+         {\"id\":2,\"title\":\"x\",\"impacts\":{\"8.1.16\":\"varbūt\"}}\n"
+            .as_bytes(),
+    )
+    .expect_err("bad impacts");
+    assert_eq!(errors.len(), 2);
+    assert!(
+        errors[0]
+            .to_string()
+            .contains("unknown impact item \"bērnu tiesības\""),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[1]
+            .to_string()
+            .contains("\"varbūt\" for \"8.1.16\" is not Jā, Nē or -"),
+        "{}",
+        errors[1]
+    );
+}

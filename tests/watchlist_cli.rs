@@ -534,3 +534,51 @@ fn backtest_against_needs_the_edited_watchlist() {
         stderr(&output)
     );
 }
+
+/// Stdout of `draftwatch backtest --input texts.jsonl --watchlist texts/gimenes.toml ARGS...`.
+fn backtest_of_texts(dir: &Path, args: &[&str]) -> String {
+    let input = fixture("texts.jsonl");
+    let watchlist = fixture("texts/gimenes.toml");
+    let mut all = vec![
+        "backtest",
+        "--input",
+        path_arg(&input),
+        "--watchlist",
+        path_arg(&watchlist),
+    ];
+    all.extend_from_slice(args);
+    success(&draftwatch(dir, &all))
+}
+
+#[test]
+fn backtest_of_annotation_and_document_lines_shows_the_sentence_and_measures_the_opt_in() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = backtest_of_texts(dir.path(), &[]);
+    assert!(
+        out.contains(
+            "26-TA-2001  Grozījumi Ministru kabineta noteikumos Nr. 354\n    gimenes: \"daudzbērnu ģimenēm\" (daudzbērnu ģimene, annotation), \"audžuģimenēm\" (audžuģimene, annotation)\n        annotation: «Atbalsts pienākas daudzbērnu ģimenēm, aizbildņiem u.c. personām, t.sk. audžuģimenēm, saskaņā ar 2026. gada 1. janvāra kārtību.»"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "\"8.1.16 uz bērna labākajām interesēm: Jā\" (bērna labākās intereses, impact)"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("26-TA-2002"), "no match, not listed: {out}");
+    assert!(out.contains("2 of 3 inputs matched"), "{out}");
+
+    // The same list before it opted into the annotation and document: the edit gains the
+    // draft whose title has no family word.
+    let before = fixture("texts/gimenes-titles.toml");
+    let out = backtest_of_texts(dir.path(), &["--against", path_arg(&before)]);
+    assert!(
+        out.contains("26-TA-2001  Grozījumi Ministru kabineta noteikumos Nr. 354\n    + gimenes"),
+        "{out}"
+    );
+    assert!(
+        out.contains("1 inputs change: 1 matches added, 0 removed"),
+        "{out}"
+    );
+}

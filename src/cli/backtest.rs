@@ -113,7 +113,11 @@ fn backtest_input_of(draft: &StoredDraft) -> BacktestInput {
         text: draft.description.clone(),
         ministry: draft.ministry.clone(),
         kind: draft.kind.clone(),
-        // Stored drafts are matched with their policy areas too, as the digest does.
+        // Stored drafts are matched with their policy areas and texts too, as the digest
+        // does.
         policy_areas: draft.policy_areas.clone(),
+        annotation: draft.texts.annotation.clone(),
+        document: draft.texts.document.clone(),
+        impacts: draft.texts.impacts.clone(),
     }
 }

@@ -1,6 +1,7 @@
 //! Backtesting watchlists on past drafts: run a [`WatchlistSet`] over JSON-lines inputs
-//! (`id`, `title`, optional `text`, `ministry`, `kind`), and compare two sets to see what an
-//! edit adds and removes before it goes live.
+//! (`id`, `title`, optional `text`, `ministry`, `kind`, `policy_areas`, `annotation`,
+//! `document`, `impacts`), and compare two sets to see what an edit adds and removes before
+//! it goes live.
 //!
 //! This module is the library behind the `backtest` command; the CLI (flags, files, exit
 //! codes) is wired elsewhere. Evaluation goes through [`WatchlistSet::evaluate`], the same
@@ -12,6 +13,7 @@ use std::io::BufRead;
 use serde::{Deserialize, Serialize};
 
 use super::{Field, MatchInput, WatchlistSet};
+use crate::model::ImpactItem;
 
 /// Errors reading backtest inputs.
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +52,76 @@ pub struct BacktestInput {
     /// Policy areas (stored drafts have them from the detail page; JSON-lines inputs may).
     #[serde(default)]
     pub policy_areas: Vec<String>,
+    /// The annotation's answers and free text (matched as the `annotation` field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotation: Option<String>,
+    /// The draft's own text (matched as the `document` field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
+    /// The annotation's impact answers, written `{"8.1.16": "Jā", "invaliditāte": "Nē"}`
+    /// (an item by number or wording, as in `impact` rules; answers `Jā`, `Nē`, `-`).
+    #[serde(
+        default,
+        with = "impact_answers",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub impacts: Vec<ImpactItem>,
+}
+
+/// The `impacts` object of a backtest line: item name or number → answer.
+mod impact_answers {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+
+    use crate::matcher::impact::{self, ImpactNameError};
+    use crate::model::{ImpactAnswer, ImpactItem};
+
+    pub(super) fn serialize<S: Serializer>(items: &[ImpactItem], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(
+            items
+                .iter()
+                .map(|item| (item.number.as_str(), impact::answer_text(item.answer))),
+        )
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Vec<ImpactItem>, D::Error> {
+        let answers = BTreeMap::<String, String>::deserialize(d)?;
+        let mut items = Vec::with_capacity(answers.len());
+        for (name, answer) in answers {
+            let number = impact::resolve(&name).map_err(|error| match error {
+                ImpactNameError::Unknown => D::Error::custom(format!(
+                    "unknown impact item {name:?} (expected 8.1.1 to 8.1.16 or the item's wording)"
+                )),
+                ImpactNameError::Ambiguous(_) => D::Error::custom(format!(
+                    "impact {name:?} fits several items; write more of the wording or the number"
+                )),
+            })?;
+            let answer = match answer.trim().to_lowercase().as_str() {
+                "jā" | "ja" | "yes" => ImpactAnswer::Yes,
+                "nē" | "ne" | "no" => ImpactAnswer::No,
+                "-" | "" | "missing" => ImpactAnswer::Missing,
+                other => {
+                    return Err(D::Error::custom(format!(
+                        "impact answer {other:?} for {name:?} is not Jā, Nē or -"
+                    )));
+                }
+            };
+            let label = impact::ITEMS
+                .iter()
+                .find(|(n, _)| *n == number)
+                .map_or("", |(_, label)| *label);
+            items.push(ImpactItem {
+                number: format!("8.1.{number}"),
+                label: label.to_string(),
+                answer,
+                explanation: None,
+            });
+        }
+        Ok(items)
+    }
 }
 
 impl BacktestInput {
@@ -61,7 +133,9 @@ impl BacktestInput {
             policy_areas: &self.policy_areas,
             ministry: non_empty(&self.ministry),
             kind: non_empty(&self.kind),
-            ..MatchInput::default()
+            annotation: non_empty(&self.annotation),
+            document: non_empty(&self.document),
+            impacts: &self.impacts,
         }
     }
 }
@@ -114,6 +188,10 @@ pub struct BacktestHit {
     pub span: std::ops::Range<usize>,
     /// Matched original text.
     pub matched: String,
+    /// The sentence around the hit (annotation and document hits) or the impact item's
+    /// explanation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
 }
 
 /// The result for one input: `{"id":..., "watchlists":[names hit], "hits":[...]}`.
@@ -146,6 +224,7 @@ pub fn run_one(set: &WatchlistSet, input: &BacktestInput) -> BacktestResult {
                 field: h.field,
                 span: h.span,
                 matched: h.matched,
+                context: h.context,
             }));
         result.watchlists.push(verdict.watchlist);
     }
@@ -189,13 +268,21 @@ pub fn render_text(inputs: &[BacktestInput], results: &[BacktestResult]) -> Stri
         let _ = writeln!(out, "{}  {}", id_text(&result.id), input.title);
         for name in &result.watchlists {
             *counts.entry(name).or_default() += 1;
-            let words: Vec<String> = result
+            let hits: Vec<&BacktestHit> = result
                 .hits
                 .iter()
                 .filter(|h| &h.watchlist == name)
+                .collect();
+            let words: Vec<String> = hits
+                .iter()
                 .map(|h| format!("\"{}\" ({}, {})", h.matched, h.rule, h.field))
                 .collect();
             let _ = writeln!(out, "    {name}: {}", words.join(", "));
+            for hit in hits {
+                if let Some(context) = &hit.context {
+                    let _ = writeln!(out, "        {}: «{context}»", hit.field);
+                }
+            }
         }
     }
     let fired = results.iter().filter(|r| !r.watchlists.is_empty()).count();

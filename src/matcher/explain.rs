@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Hit, WatchlistVerdict};
+use super::{Field, Hit, WatchlistVerdict};
 
 /// Render every watchlist's verdict and why, one block per watchlist.
 ///
@@ -54,18 +54,27 @@ fn format_score(score: f64) -> String {
     }
 }
 
-/// "rule «x» in title at 10..16: "matched text"".
+/// "rule «x» in title at 10..16: "matched text"", for hits in the annotation or draft text
+/// followed by the sentence around the hit on the next line; for an impact rule
+/// "impact «x»: 8.1.16 uz bērna labākajām interesēm: Jā" and the ministry's explanation.
 pub fn describe(hit: &Hit) -> String {
-    format!(
-        "rule «{}» in {} at {}..{}: \"{}\"",
-        hit.rule, hit.field, hit.span.start, hit.span.end, hit.matched
-    )
+    let mut out = if hit.field == Field::Impact {
+        format!("impact «{}»: {}", hit.rule, hit.matched)
+    } else {
+        format!(
+            "rule «{}» in {} at {}..{}: \"{}\"",
+            hit.rule, hit.field, hit.span.start, hit.span.end, hit.matched
+        )
+    };
+    if let Some(context) = hit.context() {
+        let _ = write!(out, "\n      «{context}»");
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matcher::Field;
 
     #[test]
     fn renders_fired_excluded_and_silent_watchlists() {
@@ -74,6 +83,7 @@ mod tests {
             field: Field::Title,
             span: 0..matched.len(),
             matched: matched.to_string(),
+            context: None,
         };
         let verdicts = vec![
             WatchlistVerdict {
@@ -113,6 +123,46 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("x: no match (score 0)"), "{text}");
+    }
+
+    #[test]
+    fn annotation_hits_show_their_sentence_and_impact_hits_their_answer() {
+        let verdicts = vec![WatchlistVerdict {
+            watchlist: "berni".into(),
+            fired: true,
+            score: 2.0,
+            hits: vec![
+                Hit {
+                    rule: "audžuģimene".into(),
+                    field: Field::Annotation,
+                    span: 20..33,
+                    matched: "audžuģimenēm".into(),
+                    context: Some("Atbalsts paredzēts audžuģimenēm.".into()),
+                },
+                Hit {
+                    rule: "8.1.16".into(),
+                    field: Field::Impact,
+                    span: 0..0,
+                    matched: "8.1.16 uz bērna labākajām interesēm: Jā".into(),
+                    context: Some("Projekts uzlabo bērnu aprūpi.".into()),
+                },
+            ],
+            excluded_by: vec![],
+            ignored: vec![],
+        }];
+        let text = render_verdicts(&verdicts);
+        assert!(
+            text.contains(
+                "+ rule «audžuģimene» in annotation at 20..33: \"audžuģimenēm\"\n      «Atbalsts paredzēts audžuģimenēm.»"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "+ impact «8.1.16»: 8.1.16 uz bērna labākajām interesēm: Jā\n      «Projekts uzlabo bērnu aprūpi.»"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

@@ -13,7 +13,9 @@
 
 pub mod backtest;
 mod compact;
+pub mod context;
 pub mod explain;
+pub mod impact;
 mod keys;
 pub mod normalize;
 pub mod reload;
@@ -52,8 +54,10 @@ pub struct MatchInput<'a> {
 }
 
 impl crate::model::StoredDraft {
-    /// The fields the matcher reads. Defined here, not in `model`, so that the model does
-    /// not depend on the matcher (the matcher reads model types).
+    /// The fields the matcher reads.
+    ///
+    /// Why here and not in `model`: the model names no module above it, so the matcher
+    /// (which reads the model's types) and the model never import each other.
     pub fn match_input(&self) -> MatchInput<'_> {
         MatchInput {
             title: &self.title,
@@ -84,11 +88,33 @@ pub enum Field {
     Ministry,
     /// Kind of draft.
     Kind,
+    /// The annotation's answers and free text (opt-in: never in [`Field::DEFAULT`]).
+    Annotation,
+    /// The draft's own text (opt-in: never in [`Field::DEFAULT`]).
+    Document,
+    /// The annotation's `8.1.N` impact checklist: only `impact` rules hit here, and no
+    /// watchlist names it in `fields`.
+    Impact,
 }
 
 impl Field {
-    /// Every field, in the order verdicts list them.
-    pub const ALL: [Field; 5] = [
+    /// Every field a watchlist can name in `fields`, in the order verdicts list them.
+    pub const ALL: [Field; 7] = [
+        Field::Title,
+        Field::Description,
+        Field::PolicyAreas,
+        Field::Ministry,
+        Field::Kind,
+        Field::Annotation,
+        Field::Document,
+    ];
+
+    /// The fields a rule searches when neither it nor its watchlist names any.
+    ///
+    /// Why not all: annotations and draft texts are long and full of incidental words
+    /// ("ģimenes ārsts", "bērnu" in a list of affected groups); a list written for titles
+    /// and descriptions would lose its precision on them, so a watchlist opts in by name.
+    pub const DEFAULT: [Field; 5] = [
         Field::Title,
         Field::Description,
         Field::PolicyAreas,
@@ -104,6 +130,9 @@ impl Field {
             Field::PolicyAreas => "policy_areas",
             Field::Ministry => "ministry",
             Field::Kind => "kind",
+            Field::Annotation => "annotation",
+            Field::Document => "document",
+            Field::Impact => "impact",
         }
     }
 
@@ -124,6 +153,9 @@ impl Field {
             Field::PolicyAreas => input.policy_areas.join("; ").into(),
             Field::Ministry => input.ministry.unwrap_or("").into(),
             Field::Kind => input.kind.unwrap_or("").into(),
+            Field::Annotation => input.annotation.unwrap_or("").into(),
+            Field::Document => input.document.unwrap_or("").into(),
+            Field::Impact => "".into(),
         }
     }
 }
@@ -144,8 +176,25 @@ pub struct Hit {
     pub field: Field,
     /// Byte range in the original field text (for policy areas: in the areas joined with "; ").
     pub span: Range<usize>,
-    /// The original text of that range.
+    /// The original text of that range (for an impact hit: the item and its answer,
+    /// "8.1.16. uz bērna labākajām interesēm: Jā").
     pub matched: String,
+    /// For hits in the annotation or the draft text: the sentence around the hit, cut to
+    /// about [`context::CONTEXT_CHARS`] characters ("…" where cut); for an impact hit: the
+    /// ministry's explanation, cut the same way. `None` for the short fields, which are
+    /// shown whole.
+    ///
+    /// Why: a word found somewhere in 50 KB of annotation says little until the reader sees
+    /// the sentence it stands in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+}
+
+impl Hit {
+    /// The sentence around the hit (or an impact item's explanation), when there is one.
+    pub fn context(&self) -> Option<&str> {
+        self.context.as_deref()
+    }
 }
 
 /// One watchlist's verdict on one draft.
@@ -213,6 +262,8 @@ enum CompiledKind {
         words: usize,
     },
     Regex(Regex),
+    /// An impact item (`8.1.N`) answered `Jā`.
+    Impact(u8),
 }
 
 #[derive(Debug)]
@@ -392,6 +443,7 @@ pub struct WatchlistSet {
     stems: Option<Lookup>,
     words: Option<Lookup>,
     regex_rules: Vec<usize>,
+    impact_rules: Vec<usize>,
     used_fields: u8,
 }
 
@@ -514,6 +566,10 @@ impl WatchlistSet {
                 let fields = rule.fields.iter().fold(0u8, |mask, f| mask | f.bit());
                 set.used_fields |= fields;
                 let kind = match &rule.kind {
+                    RuleKind::Impact(_, number) => {
+                        set.impact_rules.push(rule_index as usize);
+                        CompiledKind::Impact(*number)
+                    }
                     RuleKind::Regex(pattern) => match build_regex(pattern) {
                         Ok(regex) => {
                             set.regex_rules.push(rule_index as usize);
@@ -621,9 +677,80 @@ impl WatchlistSet {
             if text.trim().is_empty() {
                 continue;
             }
+            let first_new = rule_hits.len();
             self.match_field(field, &text, &mut rule_hits);
+            if matches!(field, Field::Annotation | Field::Document) {
+                add_context(&text, rule_hits.get_mut(first_new..).unwrap_or_default());
+            }
+        }
+        if !self.impact_rules.is_empty() {
+            self.match_impacts(input.impacts, &mut rule_hits);
         }
         self.verdicts(rule_hits)
+    }
+
+    /// Whether the watchlist `name` is about children (`child_focus = true`).
+    pub fn is_child_watchlist(&self, name: &str) -> bool {
+        self.watchlists
+            .iter()
+            .any(|w| w.source.name == name && w.source.child_focus)
+    }
+
+    /// The note "anotācijā ietekme uz bērna labākajām interesēm norādīta kā 'Nē', bet teksts
+    /// min bērnus N reizes" for one draft, if it applies: its annotation answers `Nē` on
+    /// 8.1.16 while a watchlist with `child_focus = true` fired with hits in the annotation
+    /// or draft text. `verdicts` are this set's verdicts on the draft.
+    pub fn best_interests_contradiction(
+        &self,
+        verdicts: &[WatchlistVerdict],
+        impacts: &[crate::model::ImpactItem],
+    ) -> Option<impact::BestInterestsContradiction> {
+        impact::best_interests_contradiction(verdicts, impacts, |name| {
+            self.is_child_watchlist(name)
+        })
+    }
+
+    /// Hits of `impact` rules: one per rule whose item is answered `Jā`.
+    fn match_impacts(&self, impacts: &[crate::model::ImpactItem], rule_hits: &mut Vec<RuleHit>) {
+        for item in impacts
+            .iter()
+            .filter(|i| i.answer == crate::model::ImpactAnswer::Yes)
+        {
+            let Some(number) = impact::item_of(item) else {
+                continue;
+            };
+            for &rule_index in &self.impact_rules {
+                let Some(rule) = self.rules.get(rule_index) else {
+                    continue;
+                };
+                if !matches!(rule.kind, CompiledKind::Impact(n) if n == number) {
+                    continue;
+                }
+                let context = item.explanation.as_deref().map(|explanation| {
+                    context::cut_around(
+                        explanation,
+                        0..explanation.len(),
+                        0..0,
+                        context::CONTEXT_CHARS,
+                    )
+                });
+                rule_hits.push(RuleHit {
+                    rule_index: rule_index as u32,
+                    hit: Hit {
+                        rule: rule.text.clone(),
+                        field: Field::Impact,
+                        span: 0..0,
+                        matched: format!(
+                            "{} {}: {}",
+                            item.number.trim().trim_end_matches('.'),
+                            item.label.trim(),
+                            impact::answer_text(item.answer)
+                        ),
+                        context: context.filter(|c| !c.is_empty()),
+                    },
+                });
+            }
+        }
     }
 
     /// Names of the watchlists that fire on `input`.
@@ -707,6 +834,7 @@ impl WatchlistSet {
                         field,
                         span: m.range(),
                         matched: m.as_str().to_string(),
+                        context: None,
                     },
                 });
             }
@@ -902,6 +1030,18 @@ impl WatchlistSet {
     }
 }
 
+/// Give every hit the sentence around it in `text` (the sentences are found once per field,
+/// and only when it has hits).
+fn add_context(text: &str, hits: &mut [RuleHit]) {
+    if hits.is_empty() {
+        return;
+    }
+    let sentences = context::Sentences::new(text);
+    for RuleHit { hit, .. } in hits {
+        hit.context = Some(sentences.context(text, hit.span.clone()));
+    }
+}
+
 /// Turn the word occurrences of one word/phrase/part rule in one field into hits: single words
 /// hit wherever they occur; phrases need every word in order with at most `within` other
 /// words between neighbours.
@@ -928,6 +1068,7 @@ fn resolve_terms(
                 field: found.field,
                 span,
                 matched,
+                context: None,
             },
         });
     };

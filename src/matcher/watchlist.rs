@@ -13,6 +13,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::Field;
+use super::impact::{self, ImpactNameError};
 use super::normalize::{AnalyzedText, fold, normalize};
 use crate::line_index::LineIndex;
 
@@ -60,23 +61,31 @@ pub enum RuleKind {
     Part(String),
     /// A regular expression over the original text, case-insensitive.
     Regex(String),
+    /// An annotation impact item (`8.1.N`, see [`super::impact`]) answered `Jā`: the name
+    /// as the admin wrote it and the item number it resolved to.
+    Impact(String, u8),
 }
 
 impl RuleKind {
     /// The rule's text as the admin wrote it.
     pub fn text(&self) -> &str {
         match self {
-            RuleKind::Word(t) | RuleKind::Phrase(t) | RuleKind::Part(t) | RuleKind::Regex(t) => t,
+            RuleKind::Word(t)
+            | RuleKind::Phrase(t)
+            | RuleKind::Part(t)
+            | RuleKind::Regex(t)
+            | RuleKind::Impact(t, _) => t,
         }
     }
 
-    /// The key the admin used: "word", "phrase", "part" or "regex".
+    /// The key the admin used: "word", "phrase", "part", "regex" or "impact".
     pub fn key(&self) -> &'static str {
         match self {
             RuleKind::Word(_) => "word",
             RuleKind::Phrase(_) => "phrase",
             RuleKind::Part(_) => "part",
             RuleKind::Regex(_) => "regex",
+            RuleKind::Impact(..) => "impact",
         }
     }
 }
@@ -121,6 +130,10 @@ pub struct Watchlist {
     pub threshold: Option<f64>,
     /// Rules in file order.
     pub rules: Vec<Rule>,
+    /// Whether the watchlist is about children (`child_focus = true`): its hits in the
+    /// annotation or draft text count as "the text mentions children" when the annotation
+    /// answers `Nē` on 8.1.16 (see [`super::impact::best_interests_contradiction`]).
+    pub child_focus: bool,
     /// The file it came from.
     pub path: PathBuf,
 }
@@ -149,8 +162,10 @@ impl ErrorSink<'_> {
     }
 }
 
-const TOP_KEYS: &str = "name, description, threshold, fields, rules";
-const RULE_KEYS: &str = "word, phrase, part, regex, exact, negative, scope, fields, weight, within";
+const TOP_KEYS: &str = "name, description, threshold, fields, child_focus, rules";
+const RULE_KEYS: &str =
+    "word, phrase, part, regex, impact, exact, negative, scope, fields, weight, within";
+const RULE_KINDS: &str = "word, phrase, part, regex, impact";
 
 /// Parse and validate one watchlist file, collecting every error.
 ///
@@ -173,6 +188,7 @@ pub fn parse_watchlist(path: &Path, source: &str) -> Result<Watchlist, Vec<Watch
     let mut description = String::new();
     let mut threshold: Option<(f64, Range<usize>)> = None;
     let mut default_fields: Option<Vec<Field>> = None;
+    let mut child_focus = false;
     let mut rules: Vec<Rule> = Vec::new();
     let mut saw_rules = false;
 
@@ -196,6 +212,10 @@ pub fn parse_watchlist(path: &Path, source: &str) -> Result<Watchlist, Vec<Watch
                 _ => sink.at(value_span, "threshold must be a number greater than 0"),
             },
             "fields" => default_fields = parse_fields(value, &mut sink),
+            "child_focus" => match value.get_ref().as_bool() {
+                Some(b) => child_focus = b,
+                None => sink.at(value_span, "child_focus must be true or false"),
+            },
             "rules" => {
                 saw_rules = true;
                 match value.get_ref().as_array() {
@@ -222,11 +242,14 @@ pub fn parse_watchlist(path: &Path, source: &str) -> Result<Watchlist, Vec<Watch
 
     // `fields` may come after [[rules]] in the file order the map gives us; re-apply it to
     // rules that had no own `fields`. Rules carry a marker: an empty vector means "default".
+    // Without any `fields`, the long texts (annotation, document) are left out.
     let fallback = default_fields
         .clone()
-        .unwrap_or_else(|| Field::ALL.to_vec());
+        .unwrap_or_else(|| Field::DEFAULT.to_vec());
     for rule in &mut rules {
-        if rule.fields.is_empty() {
+        if matches!(rule.kind, RuleKind::Impact(..)) {
+            rule.fields = vec![Field::Impact];
+        } else if rule.fields.is_empty() {
             rule.fields = fallback.clone();
         }
     }
@@ -270,6 +293,7 @@ pub fn parse_watchlist(path: &Path, source: &str) -> Result<Watchlist, Vec<Watch
         description,
         threshold: threshold.map(|(t, _)| t),
         rules,
+        child_focus,
         path: path.to_path_buf(),
     })
 }
@@ -318,12 +342,21 @@ fn parse_fields(value: &Spanned<DeValue<'_>>, sink: &mut ErrorSink<'_>) -> Optio
                 ok = false;
                 sink.at(
                     item.span(),
-                    "unknown field (expected one of: title, description, policy_areas, ministry, kind)",
+                    format!("unknown field (expected one of: {})", field_names()),
                 );
             }
         }
     }
     ok.then_some(fields)
+}
+
+/// The names `fields` accepts, for error messages.
+fn field_names() -> String {
+    Field::ALL
+        .iter()
+        .map(|f| f.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn parse_rule(
@@ -340,6 +373,7 @@ fn parse_rule(
     let mut fields: Option<Vec<Field>> = None;
     let mut weight = 1.0;
     let mut within: Option<(usize, Range<usize>)> = None;
+    let mut fields_span: Option<Range<usize>> = None;
 
     for (key, value) in table.iter() {
         let vspan = value.span();
@@ -375,7 +409,34 @@ fn parse_rule(
                 Some("overlap") => scope = Some((NegativeScope::Overlap, vspan)),
                 _ => sink.at(vspan, "scope must be \"draft\" or \"overlap\""),
             },
-            "fields" => fields = parse_fields(value, sink),
+            "fields" => {
+                fields_span = Some(vspan);
+                fields = parse_fields(value, sink);
+            }
+            "impact" => match value.get_ref().as_str() {
+                Some(name) => match impact::resolve(name) {
+                    Ok(number) => kinds.push((RuleKind::Impact(name.trim().to_string(), number), vspan)),
+                    Err(ImpactNameError::Unknown) => sink.at(
+                        vspan,
+                        format!(
+                            "unknown impact item {name:?} (expected 8.1.1 to 8.1.16 or the item's wording, one of: {})",
+                            impact::known_items()
+                        ),
+                    ),
+                    Err(ImpactNameError::Ambiguous(numbers)) => sink.at(
+                        vspan,
+                        format!(
+                            "impact {name:?} fits several items ({}); write more of the wording or the number",
+                            numbers
+                                .iter()
+                                .map(|n| format!("\"{}\"", impact::describe_item(*n)))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ),
+                },
+                None => sink.at(vspan, "impact must be a string"),
+            },
             "weight" => match number(value.get_ref()) {
                 Some(w) if w.is_finite() && w > 0.0 => weight = w,
                 _ => sink.at(vspan, "weight must be a number greater than 0"),
@@ -401,7 +462,7 @@ fn parse_rule(
     let kind = match kinds.len() {
         0 => {
             if sink.errors.len() == errors_before {
-                sink.at(span.clone(), "rule has none of word, phrase, part, regex");
+                sink.at(span.clone(), format!("rule has none of {RULE_KINDS}"));
             }
             None
         }
@@ -410,7 +471,7 @@ fn parse_rule(
             let (_, second) = &kinds[1];
             sink.at(
                 second.clone(),
-                "a rule takes exactly one of word, phrase, part, regex; split it into two rules",
+                format!("a rule takes exactly one of {RULE_KINDS}; split it into two rules"),
             );
             None
         }
@@ -418,7 +479,10 @@ fn parse_rule(
     let (kind, kind_span) = kind?;
     check_rule_text(&kind, kind_span.clone(), sink);
     if let Some(exact_span) = &exact
-        && matches!(kind, RuleKind::Regex(_) | RuleKind::Part(_))
+        && matches!(
+            kind,
+            RuleKind::Regex(_) | RuleKind::Part(_) | RuleKind::Impact(..)
+        )
     {
         sink.at(
             exact_span.clone(),
@@ -429,6 +493,14 @@ fn parse_rule(
         && !matches!(kind, RuleKind::Phrase(_))
     {
         sink.at(within_span.clone(), "within only applies to phrase rules");
+    }
+    if let Some(fields_span) = &fields_span
+        && matches!(kind, RuleKind::Impact(..))
+    {
+        sink.at(
+            fields_span.clone(),
+            "fields has no effect on impact rules (they read the annotation's 8.1 answers)",
+        );
     }
     if let Some((_, scope_span)) = &scope
         && !negative
@@ -487,6 +559,8 @@ fn check_rule_text(kind: &RuleKind, span: Range<usize>, sink: &mut ErrorSink<'_>
                 sink.at(span, format!("part {text:?} is shorter than {MIN_PART_LETTERS} letters, so it would match almost every draft"));
             }
         }
+        // Resolved (or reported) where the key was read.
+        RuleKind::Impact(..) => {}
         RuleKind::Regex(text) => match super::build_regex(text) {
             Ok(regex) => {
                 if regex.is_match("") {

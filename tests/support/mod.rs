@@ -109,6 +109,7 @@ pub fn hit(field: Field, text: &str, word: &str) -> Hit {
         field,
         span: start..start + word.len(),
         matched: word.to_owned(),
+        context: None,
     }
 }
 
