@@ -37,7 +37,7 @@ use crate::digest::{DigestContext, deliver_due_digests, send_digests_to, write_c
 use crate::mailer::{Mailer, build_mailer};
 use crate::matcher::WatchlistSet;
 use crate::matcher::reload::{DEFAULT_DEBOUNCE, ReloadTrigger, Reloader};
-use crate::pipeline::{PollSummary, poll_source};
+use crate::pipeline::{PollSummary, TextPhase, poll_source_with_texts};
 use crate::schedule::CronSchedule;
 use crate::sources::{Fetcher, Source, build_source};
 use crate::store::SharedStore;
@@ -298,12 +298,13 @@ async fn health_problem(
 
 /// One scheduled poll of `source`, then the calendar files (windows may have changed).
 async fn poll_job(shared: &Shared, source: &dyn Source) {
-    let polled = poll_source(
+    let polled = poll_source_with_texts(
         source,
         &shared.fetcher,
         &shared.store,
         &shared.clock,
         &shared.cancel,
+        &TextPhase::for_source(&shared.config, source.name()),
     )
     .await;
     let status = match &polled {

@@ -5,13 +5,28 @@
 //! row) in one transaction. A failed poll still records the drafts gathered before the
 //! failure, and its error, so that `draftwatch` never reports "nothing new" for a portal it
 //! could not read.
+//!
+//! After a poll that did not fail, [`read_draft_texts`] reads the annotations (and documents)
+//! of the drafts that need them, within a per-poll budget and what is left of the poll
+//! deadline; a document that cannot be read is recorded on its draft, never failing the poll.
+
+use std::time::Duration;
 
 use serde::Serialize;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+use url::Url;
 
 use crate::clock::Clock;
-use crate::sources::{Fetcher, Source};
-use crate::store::{PollCounts, PollFailure, PollRecord, SharedStore, StoreError};
+use crate::config::{Config, TextsConfig};
+use crate::documents::{
+    DocumentError, DraftTextLinks, TextLimits, TextsOutcome, fetch_draft_texts,
+};
+use crate::sources::{DEFAULT_POLL_DEADLINE, Fetcher, Source};
+use crate::store::{
+    PollCounts, PollFailure, PollRecord, SharedStore, StoreError, TextFailure, TextLinks,
+    TextsRead, TextsWanted,
+};
 
 /// What one poll did, for logs and for `draftwatch poll`.
 #[derive(Debug, Clone, Serialize)]
@@ -28,6 +43,20 @@ pub struct PollSummary {
     pub error: Option<String>,
     /// What the admin should know although the poll did not fail.
     pub warnings: Vec<String>,
+    /// Drafts whose annotation and documents were read after the poll.
+    pub texts: TextsSummary,
+}
+
+/// What the text phase after a poll did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct TextsSummary {
+    /// Drafts whose documents were read (completely or not).
+    pub read: usize,
+    /// Of those, drafts with a document that could not be read (retried later).
+    pub failed: usize,
+    /// Drafts that needed their texts but were left for a later poll because the poll
+    /// deadline was reached or draftwatch is stopping.
+    pub left: usize,
 }
 
 impl std::fmt::Display for PollSummary {
@@ -43,6 +72,12 @@ impl std::fmt::Display for PollSummary {
                 ", {} detail pages failed (retried later)",
                 self.detail_failures
             )?;
+        }
+        if self.texts.read > 0 {
+            write!(f, ", texts of {} drafts read", self.texts.read)?;
+            if self.texts.failed > 0 {
+                write!(f, " ({} with failures, retried later)", self.texts.failed)?;
+            }
         }
         for warning in &self.warnings {
             write!(f, "; warning: {warning}")?;
@@ -108,6 +143,7 @@ pub async fn poll_source(
             .count(),
         error,
         warnings,
+        texts: TextsSummary::default(),
     };
     match &summary.error {
         None if !summary.warnings.is_empty() => tracing::warn!(
@@ -135,4 +171,213 @@ pub async fn poll_source(
         ),
     }
     Ok(summary)
+}
+
+/// How the text phase after a poll reads drafts' documents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextPhase {
+    /// Drafts read per poll (`[texts] budget_per_poll`); 0 skips the phase.
+    pub budget: u32,
+    /// Limits of each document.
+    pub limits: TextLimits,
+    /// The source's `poll_deadline`, counted from the poll's start: the phase stops there.
+    pub poll_deadline: Duration,
+}
+
+impl TextPhase {
+    /// From `[texts]` and a source's poll deadline.
+    pub fn new(texts: &TextsConfig, poll_deadline: Duration) -> Self {
+        TextPhase {
+            budget: texts.budget_per_poll,
+            limits: TextLimits {
+                max_download_bytes: texts.max_download_bytes,
+                max_unpacked_bytes: texts.max_unpacked_bytes,
+                max_text_bytes: usize::try_from(texts.max_text_bytes).unwrap_or(usize::MAX),
+                timeout: texts.timeout,
+            },
+            poll_deadline,
+        }
+    }
+
+    /// For the configured source `source_name` (the default deadline when it is unknown).
+    pub fn for_source(config: &Config, source_name: &str) -> Self {
+        let deadline = config
+            .source(source_name)
+            .map_or(DEFAULT_POLL_DEADLINE, |source| source.poll_deadline);
+        TextPhase::new(&config.texts, deadline)
+    }
+}
+
+/// [`poll_source`], then, unless the poll failed, [`read_draft_texts`] until the poll
+/// deadline (counted from the poll's start).
+pub async fn poll_source_with_texts(
+    source: &dyn Source,
+    fetcher: &Fetcher,
+    store: &SharedStore,
+    clock: &Clock,
+    cancel: &CancellationToken,
+    phase: &TextPhase,
+) -> Result<PollSummary, StoreError> {
+    let deadline = Instant::now() + phase.poll_deadline;
+    let mut summary = poll_source(source, fetcher, store, clock, cancel).await?;
+    if summary.error.is_none() {
+        summary.texts = read_draft_texts(
+            source.name(),
+            fetcher,
+            store,
+            clock,
+            cancel,
+            phase,
+            deadline,
+        )
+        .await?;
+    }
+    Ok(summary)
+}
+
+/// Read the annotation and documents of the drafts `source_name` links that need them (new
+/// links, or a failed attempt whose back-off passed), oldest first, at most `phase.budget`,
+/// and store each outcome. A failed document is recorded on its draft and logged; only a
+/// store failure is an error. Stops at `deadline` and on cancellation; a draft cut short is
+/// not recorded and is read on a later poll.
+pub async fn read_draft_texts(
+    source_name: &str,
+    fetcher: &Fetcher,
+    store: &SharedStore,
+    clock: &Clock,
+    cancel: &CancellationToken,
+    phase: &TextPhase,
+    deadline: Instant,
+) -> Result<TextsSummary, StoreError> {
+    let mut summary = TextsSummary::default();
+    if phase.budget == 0 {
+        return Ok(summary);
+    }
+    let (wanted, poll_id) = {
+        let store = store.lock()?;
+        (
+            store.drafts_needing_texts(source_name, clock.now(), phase.budget)?,
+            store.latest_poll_id(source_name)?,
+        )
+    };
+    for (index, draft) in wanted.iter().enumerate() {
+        let read = if cancel.is_cancelled() {
+            None
+        } else {
+            let reading = read_one_draft(fetcher, draft, &phase.limits, cancel);
+            tokio::time::timeout_at(deadline, reading)
+                .await
+                .ok()
+                .flatten()
+        };
+        let Some(read) = read else {
+            summary.left = wanted.len() - index;
+            tracing::warn!(
+                source = source_name,
+                left = summary.left,
+                "Draft texts left for the next poll: the poll deadline was reached or draftwatch is stopping."
+            );
+            break;
+        };
+        let recorded = store
+            .lock()?
+            .record_texts(draft.draft_id, &read, poll_id, clock.now())?;
+        summary.read += 1;
+        if read.failures.is_empty() {
+            tracing::info!(
+                source = source_name,
+                draft = %draft.display_id,
+                annotation_changed = recorded.annotation_changed,
+                document_changed = recorded.document_changed,
+                impacts = read.annotation.as_ref().map_or(0, |(_, items)| items.len()),
+                "Draft texts read."
+            );
+        } else {
+            summary.failed += 1;
+            tracing::warn!(
+                source = source_name,
+                draft = %draft.display_id,
+                failures = ?read.failures,
+                retry_after = ?recorded.retry_after,
+                "Draft texts read with failures; recorded on the draft and tried again later."
+            );
+        }
+    }
+    Ok(summary)
+}
+
+/// Read one draft's documents; `None` when cancellation cut the reading short.
+async fn read_one_draft(
+    fetcher: &Fetcher,
+    draft: &TextsWanted,
+    limits: &TextLimits,
+    cancel: &CancellationToken,
+) -> Option<TextsRead> {
+    let mut failures = Vec::new();
+    let links = document_links(draft, &mut failures);
+    let outcome = fetch_draft_texts(fetcher, &links, limits, cancel).await;
+    if outcome
+        .failures
+        .iter()
+        .any(|failure| matches!(failure.error, DocumentError::Cancelled))
+    {
+        return None;
+    }
+    Some(texts_read(&draft.links, &links, outcome, failures))
+}
+
+/// The draft's links as URLs, root-relative ones resolved against the draft's page; a link
+/// that is not a URL is a failure of its own.
+fn document_links(draft: &TextsWanted, failures: &mut Vec<TextFailure>) -> DraftTextLinks {
+    let page = Url::parse(&draft.page_url).ok();
+    let mut resolve = |link: &String| -> Option<Url> {
+        let resolved = match &page {
+            Some(page) => page.join(link),
+            None => Url::parse(link),
+        };
+        resolved
+            .map_err(|e| {
+                failures.push(TextFailure {
+                    url: link.clone(),
+                    error: format!("not a valid link: {e}"),
+                });
+            })
+            .ok()
+    };
+    DraftTextLinks {
+        annotation: draft.links.annotation.as_ref().and_then(&mut resolve),
+        preview: draft.links.preview.as_ref().and_then(&mut resolve),
+        attachments: draft.links.attachments.iter().filter_map(resolve).collect(),
+    }
+}
+
+/// What to store of one reading: the annotation when it was read, the draft's text when every
+/// document was read, and every failure.
+fn texts_read(
+    links: &TextLinks,
+    urls: &DraftTextLinks,
+    outcome: TextsOutcome,
+    mut failures: Vec<TextFailure>,
+) -> TextsRead {
+    let annotation_url = urls.annotation.as_ref();
+    let document_failed = outcome
+        .failures
+        .iter()
+        .any(|failure| Some(&failure.url) != annotation_url);
+    let has_documents = links.preview.is_some() || !links.attachments.is_empty();
+    let document_read = has_documents && !document_failed && failures.is_empty();
+    failures.extend(outcome.failures.iter().map(|failure| TextFailure {
+        url: failure.url.to_string(),
+        error: failure.error.to_string(),
+    }));
+    TextsRead {
+        links: links.clone(),
+        annotation: outcome
+            .annotation
+            .is_some()
+            .then_some((outcome.texts.annotation, outcome.texts.impacts)),
+        document: document_read.then_some(outcome.texts.document),
+        failures,
+        truncated: outcome.truncated.iter().map(Url::to_string).collect(),
+    }
 }
