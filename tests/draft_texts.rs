@@ -10,6 +10,8 @@
 //! real page frame (tests/fixtures/tap/public_participation_page1.html), as tests/annotation.rs
 //! does.
 
+mod cli_harness;
+
 use std::io::{Cursor, Write};
 use std::path::Path;
 use std::sync::Mutex;
@@ -610,4 +612,72 @@ fn texts_survive_reopening_the_store() {
     );
     let state = &store.texts_of(&[wanted[0].draft_id]).unwrap()[&wanted[0].draft_id];
     assert_eq!(state.texts.annotation.as_deref(), Some("Bērnu tiesības"));
+}
+
+/// A store with one draft whose annotation was read (26-TA-1634, three `Jā` items) and one
+/// whose annotation failed, as the binary's folder holds it.
+async fn binary_setup_with_texts() -> cli_harness::Setup {
+    let setup = cli_harness::Setup::new("http://127.0.0.1:9/", cli_harness::FILE_MAIL, &["berni"]);
+    let fx = Fixture {
+        _dir: tempfile::tempdir().unwrap(),
+        store: SharedStore::open(&setup.store_path()).unwrap(),
+        fetcher: fetcher(),
+        server: MockServer::start().await,
+    };
+    serve_annotation(&fx.server, "/annotation/a-1634", ANNOTATION_1634).await;
+    serve(&fx.server, "/annotation/broken", ResponseTemplate::new(500)).await;
+    let source = ScriptedSource::new(vec![
+        draft(&fx.server, 1634, Some("/annotation/a-1634")),
+        draft(&fx.server, 2, Some("/annotation/broken")),
+    ]);
+    fx.poll_at(&source, start(), 5).await;
+    setup
+}
+
+#[tokio::test]
+async fn drafts_json_carries_texts_only_with_the_texts_flag() {
+    let setup = binary_setup_with_texts().await;
+    let plain = setup.run(&["drafts", "--json"]).await;
+    assert!(plain.status.success(), "{}", cli_harness::stderr(&plain));
+    let lines: Vec<serde_json::Value> = cli_harness::stdout(&plain)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines.iter().all(|l| l.get("texts").is_none()));
+
+    let with = setup.run(&["drafts", "--json", "--texts"]).await;
+    assert!(with.status.success(), "{}", cli_harness::stderr(&with));
+    let lines: Vec<serde_json::Value> = cli_harness::stdout(&with)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let read = lines.iter().find(|l| l["id"] == "26-TA-1634").unwrap();
+    assert_eq!(read["texts"]["impacts"].as_array().unwrap().len(), 16);
+    assert!(read["texts"]["annotation"].is_string());
+    let failed = lines.iter().find(|l| l["id"] == "26-TA-2").unwrap();
+    assert!(failed["texts"]["annotation"].is_null());
+}
+
+#[tokio::test]
+async fn explain_shows_the_texts_the_yes_impacts_and_the_failures() {
+    let setup = binary_setup_with_texts().await;
+    let read = setup.run(&["explain", "26-TA-1634"]).await;
+    assert!(read.status.success(), "{}", cli_harness::stderr(&read));
+    let out = cli_harness::stdout(&read);
+    assert!(out.contains("Texts:    read "), "{out}");
+    assert!(
+        out.contains("impacts answered Jā: 8.1.1. ")
+            && out.contains("8.1.16. uz bērna labākajām interesēm"),
+        "{out}"
+    );
+    assert!(out.contains("annotation read "), "the history event: {out}");
+    let failed = setup.run(&["explain", "26-TA-2"]).await;
+    let out = cli_harness::stdout(&failed);
+    assert!(out.contains("failed: http://127.0.0.1:"), "{out}");
+    assert!(
+        out.contains("/annotation/broken (") && out.contains("500"),
+        "{out}"
+    );
+    assert!(out.contains("tried again after "), "{out}");
 }
