@@ -89,6 +89,10 @@ impl std::fmt::Display for PollSummary {
     }
 }
 
+/// How many followed drafts with a stage that is not final are offered to a stage-tracking
+/// source for re-checking per poll; the source's `recheck_limit` decides how many it reads.
+const STAGE_RECHECK_CANDIDATES: u32 = 100;
+
 /// Poll `source` once and record the result.
 ///
 /// Returns an error only when the store itself fails; portal failures are part of the
@@ -107,6 +111,17 @@ pub async fn poll_source(
         let store = store.lock()?;
         let mut known = store.known_drafts(source.name())?;
         known.recheck = store.recheck_candidates(source.name(), today)?;
+        if source.tracks_stage() {
+            // Open windows first (their deadlines are near), then drafts whose stage may
+            // still move; the source reads as many as its recheck budget allows.
+            for candidate in
+                store.stage_recheck_candidates(source.name(), STAGE_RECHECK_CANDIDATES)?
+            {
+                if !known.recheck.contains(&candidate) {
+                    known.recheck.push(candidate);
+                }
+            }
+        }
         known
     };
     tracing::info!(

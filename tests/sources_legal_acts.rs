@@ -407,3 +407,87 @@ async fn a_page_that_is_not_the_list_is_a_markup_error() {
     );
     assert!(output.drafts.is_empty());
 }
+
+// ---------------------------------------------------------------- followed drafts' stages
+
+/// Record `draft_ids` as delivered to a coordinator, the way a sent digest does.
+fn deliver(store: &SharedStore, draft_ids: &[i64]) {
+    let at = utc("2026-09-18T10:00:00Z");
+    let mut store = store.lock().unwrap();
+    let id = store
+        .record_outbox(&draftwatch::store::NewOutboxEntry {
+            recipient: "koordinatore",
+            scheduled_for: at,
+            built_at: at,
+            message_id: "<followed@draftwatch>",
+            subject: "draftwatch",
+            envelope_from: "draftwatch@example.lv",
+            envelope_to: &["koordinatore@example.lv".to_owned()],
+            raw_message: b"Subject: x\r\n\r\nx\r\n",
+            draft_ids,
+            reminders: &[],
+        })
+        .unwrap()
+        .unwrap();
+    store.mark_outbox_sent(id, at).unwrap();
+}
+
+fn draft_id(store: &SharedStore, ta_number: &str) -> i64 {
+    let found = store
+        .lock()
+        .unwrap()
+        .find_drafts_by_display_id(ta_number)
+        .unwrap();
+    assert_eq!(found.len(), 1, "{ta_number}: {found:?}");
+    found[0].id
+}
+
+/// Paging stops at the first page of known drafts, so a followed draft deep in the list
+/// whose stage moves (or whose coordination deadline is set) would never be seen: the
+/// pipeline offers followed drafts whose stage is not final for a detail re-check, and
+/// leaves adopted ones alone.
+#[tokio::test]
+async fn followed_legal_act_deep_in_the_list_is_rechecked_until_its_stage_is_final() {
+    let server = MockServer::start().await;
+    let serve = || async {
+        serve_list(&server, 1, fixture("tap/legal_acts_page1.html")).await;
+        serve_list(&server, 2, fixture("tap/legal_acts_last_page.html")).await;
+        serve_details(&server, detail_1173()).await;
+    };
+    serve().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = SharedStore::open(&dir.path().join("draftwatch.sqlite3")).unwrap();
+    let fetcher = fetcher();
+    // The first poll reads both pages; details of new drafts are not read (limit 0), so the
+    // drafts keep the stage the list gave them.
+    let source =
+        TapLegalActs::with_limits("tap_legal_acts", Url::parse(&server.uri()).unwrap(), 2, 0)
+            .with_recheck_limit(5);
+    let clock = Clock::fixed(utc("2026-09-18T09:00:00Z"));
+    poll_source(&source, &fetcher, &store, &clock, &CancellationToken::new())
+        .await
+        .unwrap();
+    // On page 2: 26-TA-1919 is "Izskatīts" and its coordination deadline (03.09.) has
+    // passed, so only its stage can still move; 26-TA-1173 is "Pieņemts" (final).
+    let reviewed = draft_id(&store, "26-TA-1919");
+    let adopted = draft_id(&store, "26-TA-1173");
+    deliver(&store, &[reviewed, adopted]);
+    server.reset().await;
+    serve().await;
+
+    let summary = poll_source(&source, &fetcher, &store, &clock, &CancellationToken::new())
+        .await
+        .unwrap();
+    assert!(summary.error.is_none(), "{summary:?}");
+    let received = server.received_requests().await.unwrap();
+    let paths: Vec<&str> = received.iter().map(|r| r.url.path()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/legal_acts",
+            "/legal_acts/e67441a8-b03f-5854-8389-74d1e623cc71"
+        ],
+        "page 1 holds only known drafts; of the followed drafts deep in the list only the \
+         one whose stage is not final is re-read"
+    );
+}

@@ -158,6 +158,13 @@ pub trait Source: Send + Sync {
     /// The configured name of this source.
     fn name(&self) -> &str;
 
+    /// Whether the portal view shows the draft's stage, so that re-reading a followed draft
+    /// whose stage is not final can notice it moving (and a coordination deadline moved deep
+    /// in the list). Views without a stage re-check only drafts with an open window.
+    fn tracks_stage(&self) -> bool {
+        false
+    }
+
     /// Poll the portal once. Never panics on bad input; failures are returned in
     /// [`PollOutput::error`] together with whatever was gathered before them.
     fn poll<'a>(

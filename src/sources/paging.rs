@@ -150,6 +150,11 @@ pub trait PagedList: Send + Sync {
         &self.settings().name
     }
 
+    /// See [`Source::tracks_stage`].
+    fn tracks_stage(&self) -> bool {
+        false
+    }
+
     /// How far one poll goes.
     fn limits(&self) -> ListLimits {
         self.settings().limits
@@ -175,6 +180,10 @@ pub trait PagedList: Send + Sync {
 impl<T: PagedList> Source for T {
     fn name(&self) -> &str {
         PagedList::name(self)
+    }
+
+    fn tracks_stage(&self) -> bool {
+        PagedList::tracks_stage(self)
     }
 
     fn poll<'a>(

@@ -57,6 +57,10 @@ impl TapLegalActs {
 }
 
 impl PagedList for TapLegalActs {
+    fn tracks_stage(&self) -> bool {
+        true
+    }
+
     fn settings(&self) -> &ListSettings {
         &self.settings
     }
