@@ -341,6 +341,19 @@ async fn a_changed_annotation_link_stores_a_new_version_with_a_history_event() {
     );
     let events = fx.events(id, &DraftEventKind::AnnotationChanged);
     assert_eq!(events.len(), 2, "{events:?}");
+    // Verdicts on the old text are stale: the draft's last change is the new version's.
+    let changed = fx
+        .store
+        .lock()
+        .unwrap()
+        .get_draft(id)
+        .unwrap()
+        .unwrap()
+        .last_changed;
+    assert!(
+        about(Some(changed), start() + TimeDelta::hours(1)),
+        "{changed}"
+    );
     assert_eq!(events[1]["first_version"], false);
     assert!(
         events[1]["url"]

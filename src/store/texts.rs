@@ -8,8 +8,9 @@
 //!
 //! A draft needs its texts when its links differ from those its stored texts were read from
 //! (a new draft, a changed annotation link), or when the last attempt failed and its back-off
-//! has passed. A new version replaces the old one and is a history event
-//! (`annotation_changed`, `document_changed`).
+//! has passed. A new version replaces the old one, is a history event (`annotation_changed`,
+//! `document_changed`) and moves the draft's `last_changed`, so verdicts computed on the old
+//! text are stale.
 
 use std::collections::HashMap;
 
@@ -481,6 +482,14 @@ impl Store {
                 failed_attempts,
                 recorded.retry_after.map(timestamp_to_sql),
             ])?;
+            if recorded.annotation_changed || recorded.document_changed {
+                // What the watchlists see of the draft changed: its stored verdicts (keyed on
+                // `last_changed`) become stale and are computed again.
+                tx.prepare_cached(
+                    "UPDATE drafts SET last_changed = ?2 WHERE id = ?1 AND last_changed < ?2",
+                )?
+                .execute(params![draft_id, at_text])?;
+            }
             tx.commit()?;
             Ok(recorded)
         };
