@@ -78,6 +78,10 @@ fn bench_cost(c: &mut Criterion) {
                     &i.store,
                     &clock,
                     &cancel,
+                    &draftwatch::pipeline::TextPhase::new(
+                        &Default::default(),
+                        draftwatch::sources::DEFAULT_POLL_DEADLINE,
+                    ),
                     &i.watchlists,
                 ))
                 .expect("poll");

@@ -87,6 +87,10 @@ fn measure(dir: &std::path::Path) {
                 &store,
                 &clock,
                 &cancel,
+                &draftwatch::pipeline::TextPhase::new(
+                    &Default::default(),
+                    draftwatch::sources::DEFAULT_POLL_DEADLINE,
+                ),
                 &watchlists,
             ))
             .expect("poll");

@@ -37,7 +37,7 @@ use crate::digest::{DigestContext, deliver_due_digests, send_digests_to, write_c
 use crate::mailer::{Mailer, build_mailer};
 use crate::matcher::WatchlistSet;
 use crate::matcher::reload::{DEFAULT_DEBOUNCE, ReloadTrigger, Reloader};
-use crate::pipeline::{PollSummary, poll_and_evaluate, reevaluate_stale};
+use crate::pipeline::{PollSummary, TextPhase, poll_and_evaluate, reevaluate_stale};
 use crate::schedule::CronSchedule;
 use crate::sources::{Fetcher, Source, build_source};
 use crate::store::SharedStore;
@@ -316,6 +316,7 @@ async fn poll_job(shared: &Shared, source: &dyn Source) {
         &shared.store,
         &shared.clock,
         &shared.cancel,
+        &TextPhase::for_source(&shared.config, source.name()),
         &watchlists,
     )
     .await;

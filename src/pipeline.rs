@@ -10,16 +10,28 @@
 //! the drafts the poll stored or changed are recomputed and stored right after, so a poll
 //! with nothing new evaluates nothing. [`reevaluate_stale`] recomputes every stale verdict
 //! (after a watchlist change) in batches, for the daemon's background task.
+//!
+//! After a poll that did not fail, [`read_draft_texts`] reads the annotations (and documents)
+//! of the drafts that need them, within a per-poll budget and what is left of the poll
+//! deadline; a document that cannot be read is recorded on its draft, never failing the poll.
+
+use std::time::Duration;
 
 use serde::Serialize;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+use url::Url;
 
 use crate::clock::Clock;
+use crate::config::{Config, TextsConfig};
+use crate::documents::{
+    DocumentError, DraftTextLinks, TextLimits, TextsOutcome, fetch_draft_texts,
+};
 use crate::matcher::WatchlistSet;
-use crate::sources::{Fetcher, Source};
+use crate::sources::{DEFAULT_POLL_DEADLINE, Fetcher, Source};
 use crate::store::{
-    PollCounts, PollFailure, PollRecord, SharedStore, StoreError, read_or_evaluate,
-    watchlist_set_version,
+    PollCounts, PollFailure, PollRecord, SharedStore, StoreError, TextFailure, TextLinks,
+    TextsRead, TextsWanted, read_or_evaluate, watchlist_set_version,
 };
 
 /// What one poll did, for logs and for `draftwatch poll`.
@@ -41,6 +53,20 @@ pub struct PollSummary {
     /// 0 without watchlists, see [`poll_and_evaluate`]).
     #[serde(skip)]
     pub verdicts_evaluated: usize,
+    /// Drafts whose annotation and documents were read after the poll.
+    pub texts: TextsSummary,
+}
+
+/// What the text phase after a poll did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct TextsSummary {
+    /// Drafts whose documents were read (completely or not).
+    pub read: usize,
+    /// Of those, drafts with a document that could not be read (retried later).
+    pub failed: usize,
+    /// Drafts that needed their texts but were left for a later poll because the poll
+    /// deadline was reached or draftwatch is stopping.
+    pub left: usize,
 }
 
 impl std::fmt::Display for PollSummary {
@@ -57,6 +83,12 @@ impl std::fmt::Display for PollSummary {
                 self.detail_failures
             )?;
         }
+        if self.texts.read > 0 {
+            write!(f, ", texts of {} drafts read", self.texts.read)?;
+            if self.texts.failed > 0 {
+                write!(f, " ({} with failures, retried later)", self.texts.failed)?;
+            }
+        }
         for warning in &self.warnings {
             write!(f, "; warning: {warning}")?;
         }
@@ -71,9 +103,7 @@ impl std::fmt::Display for PollSummary {
 /// source for re-checking per poll; the source's `recheck_limit` decides how many it reads.
 const STAGE_RECHECK_CANDIDATES: u32 = 100;
 
-/// Poll `source` once and record the result. Verdicts of what it changed are left stale
-/// (digests evaluate stale candidates on the spot; the daemon recomputes them): the CLI's
-/// `poll` has no watchlists loaded. The daemon uses [`poll_and_evaluate`].
+/// Poll `source` once and record the result; nothing else (no texts, no verdicts).
 ///
 /// Returns an error only when the store itself fails; portal failures are part of the
 /// summary (and of the recorded poll row).
@@ -84,21 +114,55 @@ pub async fn poll_source(
     clock: &Clock,
     cancel: &CancellationToken,
 ) -> Result<PollSummary, StoreError> {
-    poll_with(source, fetcher, store, clock, cancel, None).await
+    poll_with(source, fetcher, store, clock, cancel).await
 }
 
-/// [`poll_source`], then the verdicts under `watchlists` of the drafts the poll stored or
-/// changed are recomputed and stored (found by their `last_changed`, an indexed query), so
-/// a poll that brought nothing new evaluates no draft at all.
+/// [`poll_source`], then, unless the poll failed, [`read_draft_texts`] until the poll
+/// deadline (counted from the poll's start). Verdicts of what it changed are left stale
+/// (digests evaluate stale candidates on the spot; the daemon recomputes them): the CLI's
+/// `poll` has no watchlists loaded. The daemon uses [`poll_and_evaluate`].
+pub async fn poll_source_with_texts(
+    source: &dyn Source,
+    fetcher: &Fetcher,
+    store: &SharedStore,
+    clock: &Clock,
+    cancel: &CancellationToken,
+    phase: &TextPhase,
+) -> Result<PollSummary, StoreError> {
+    let deadline = Instant::now() + phase.poll_deadline;
+    let mut summary = poll_with(source, fetcher, store, clock, cancel).await?;
+    if summary.error.is_none() {
+        summary.texts = read_draft_texts(
+            source.name(),
+            fetcher,
+            store,
+            clock,
+            cancel,
+            phase,
+            deadline,
+        )
+        .await?;
+    }
+    Ok(summary)
+}
+
+/// [`poll_source_with_texts`], then the verdicts under `watchlists` of the drafts the poll
+/// or its text phase stored or changed are recomputed and stored (found by their
+/// `last_changed`, an indexed query), so a poll that brought nothing new evaluates no draft
+/// at all.
 pub async fn poll_and_evaluate(
     source: &dyn Source,
     fetcher: &Fetcher,
     store: &SharedStore,
     clock: &Clock,
     cancel: &CancellationToken,
+    phase: &TextPhase,
     watchlists: &WatchlistSet,
 ) -> Result<PollSummary, StoreError> {
-    poll_with(source, fetcher, store, clock, cancel, Some(watchlists)).await
+    let started = clock.now();
+    let mut summary = poll_source_with_texts(source, fetcher, store, clock, cancel, phase).await?;
+    summary.verdicts_evaluated = evaluate_changed_since(store, watchlists, started)?;
+    Ok(summary)
 }
 
 async fn poll_with(
@@ -107,7 +171,6 @@ async fn poll_with(
     store: &SharedStore,
     clock: &Clock,
     cancel: &CancellationToken,
-    watchlists: Option<&WatchlistSet>,
 ) -> Result<PollSummary, StoreError> {
     let started = clock.now();
     // Portal dates are Riga calendar days whatever the configured time zone.
@@ -152,12 +215,9 @@ async fn poll_with(
         &output.checks,
         &warnings,
     )?;
-    let verdicts_evaluated = match watchlists {
-        Some(watchlists) => evaluate_changed_since(store, watchlists, finished)?,
-        None => 0,
-    };
     let summary = PollSummary {
-        verdicts_evaluated,
+        verdicts_evaluated: 0,
+        texts: TextsSummary::default(),
         source: source.name().to_string(),
         counts,
         pages_read: output.pages_read,
@@ -253,5 +313,187 @@ pub fn reevaluate_stale(
         let read = read_or_evaluate(store, watchlists, &version, ids, true)?;
         done.evaluated += read.evaluated;
         done.batches += 1;
+    }
+}
+
+/// How the text phase after a poll reads drafts' documents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextPhase {
+    /// Drafts read per poll (`[texts] budget_per_poll`); 0 skips the phase.
+    pub budget: u32,
+    /// Limits of each document.
+    pub limits: TextLimits,
+    /// The source's `poll_deadline`, counted from the poll's start: the phase stops there.
+    pub poll_deadline: Duration,
+}
+
+impl TextPhase {
+    /// From `[texts]` and a source's poll deadline.
+    pub fn new(texts: &TextsConfig, poll_deadline: Duration) -> Self {
+        TextPhase {
+            budget: texts.budget_per_poll,
+            limits: TextLimits {
+                max_download_bytes: texts.max_download_bytes,
+                max_unpacked_bytes: texts.max_unpacked_bytes,
+                max_text_bytes: usize::try_from(texts.max_text_bytes).unwrap_or(usize::MAX),
+                timeout: texts.timeout,
+            },
+            poll_deadline,
+        }
+    }
+
+    /// For the configured source `source_name` (the default deadline when it is unknown).
+    pub fn for_source(config: &Config, source_name: &str) -> Self {
+        let deadline = config
+            .source(source_name)
+            .map_or(DEFAULT_POLL_DEADLINE, |source| source.poll_deadline);
+        TextPhase::new(&config.texts, deadline)
+    }
+}
+
+/// Read the annotation and documents of the drafts `source_name` links that need them (new
+/// links, or a failed attempt whose back-off passed), oldest first, at most `phase.budget`,
+/// and store each outcome. A failed document is recorded on its draft and logged; only a
+/// store failure is an error. Stops at `deadline` and on cancellation; a draft cut short is
+/// not recorded and is read on a later poll.
+pub async fn read_draft_texts(
+    source_name: &str,
+    fetcher: &Fetcher,
+    store: &SharedStore,
+    clock: &Clock,
+    cancel: &CancellationToken,
+    phase: &TextPhase,
+    deadline: Instant,
+) -> Result<TextsSummary, StoreError> {
+    let mut summary = TextsSummary::default();
+    if phase.budget == 0 {
+        return Ok(summary);
+    }
+    let (wanted, poll_id) = {
+        let store = store.lock()?;
+        (
+            store.drafts_needing_texts(source_name, clock.now(), phase.budget)?,
+            store.latest_poll_id(source_name)?,
+        )
+    };
+    for (index, draft) in wanted.iter().enumerate() {
+        let read = if cancel.is_cancelled() {
+            None
+        } else {
+            let reading = read_one_draft(fetcher, draft, &phase.limits, cancel);
+            tokio::time::timeout_at(deadline, reading)
+                .await
+                .ok()
+                .flatten()
+        };
+        let Some(read) = read else {
+            summary.left = wanted.len() - index;
+            tracing::warn!(
+                source = source_name,
+                left = summary.left,
+                "Draft texts left for the next poll: the poll deadline was reached or draftwatch is stopping."
+            );
+            break;
+        };
+        let recorded = store
+            .lock()?
+            .record_texts(draft.draft_id, &read, poll_id, clock.now())?;
+        summary.read += 1;
+        if read.failures.is_empty() {
+            tracing::info!(
+                source = source_name,
+                draft = %draft.display_id,
+                annotation_changed = recorded.annotation_changed,
+                document_changed = recorded.document_changed,
+                impacts = read.annotation.as_ref().map_or(0, |(_, items)| items.len()),
+                "Draft texts read."
+            );
+        } else {
+            summary.failed += 1;
+            tracing::warn!(
+                source = source_name,
+                draft = %draft.display_id,
+                failures = ?read.failures,
+                retry_after = ?recorded.retry_after,
+                "Draft texts read with failures; recorded on the draft and tried again later."
+            );
+        }
+    }
+    Ok(summary)
+}
+
+/// Read one draft's documents; `None` when cancellation cut the reading short.
+async fn read_one_draft(
+    fetcher: &Fetcher,
+    draft: &TextsWanted,
+    limits: &TextLimits,
+    cancel: &CancellationToken,
+) -> Option<TextsRead> {
+    let mut failures = Vec::new();
+    let links = document_links(draft, &mut failures);
+    let outcome = fetch_draft_texts(fetcher, &links, limits, cancel).await;
+    if outcome
+        .failures
+        .iter()
+        .any(|failure| matches!(failure.error, DocumentError::Cancelled))
+    {
+        return None;
+    }
+    Some(texts_read(&draft.links, &links, outcome, failures))
+}
+
+/// The draft's links as URLs, root-relative ones resolved against the draft's page; a link
+/// that is not a URL is a failure of its own.
+fn document_links(draft: &TextsWanted, failures: &mut Vec<TextFailure>) -> DraftTextLinks {
+    let page = Url::parse(&draft.page_url).ok();
+    let mut resolve = |link: &String| -> Option<Url> {
+        let resolved = match &page {
+            Some(page) => page.join(link),
+            None => Url::parse(link),
+        };
+        resolved
+            .map_err(|e| {
+                failures.push(TextFailure {
+                    url: link.clone(),
+                    error: format!("not a valid link: {e}"),
+                });
+            })
+            .ok()
+    };
+    DraftTextLinks {
+        annotation: draft.links.annotation.as_ref().and_then(&mut resolve),
+        preview: draft.links.preview.as_ref().and_then(&mut resolve),
+        attachments: draft.links.attachments.iter().filter_map(resolve).collect(),
+    }
+}
+
+/// What to store of one reading: the annotation when it was read, the draft's text when every
+/// document was read, and every failure.
+fn texts_read(
+    links: &TextLinks,
+    urls: &DraftTextLinks,
+    outcome: TextsOutcome,
+    mut failures: Vec<TextFailure>,
+) -> TextsRead {
+    let annotation_url = urls.annotation.as_ref();
+    let document_failed = outcome
+        .failures
+        .iter()
+        .any(|failure| Some(&failure.url) != annotation_url);
+    let has_documents = links.preview.is_some() || !links.attachments.is_empty();
+    let document_read = has_documents && !document_failed && failures.is_empty();
+    failures.extend(outcome.failures.iter().map(|failure| TextFailure {
+        url: failure.url.to_string(),
+        error: failure.error.to_string(),
+    }));
+    TextsRead {
+        links: links.clone(),
+        annotation: outcome
+            .annotation
+            .is_some()
+            .then_some((outcome.texts.annotation, outcome.texts.impacts)),
+        document: document_read.then_some(outcome.texts.document),
+        failures,
+        truncated: outcome.truncated.iter().map(Url::to_string).collect(),
     }
 }

@@ -113,9 +113,20 @@ async fn poll_with_nothing_new_evaluates_no_draft() {
     let source = Listing(drafts.clone());
     let poll = async |at: DateTime<Utc>, source: &Listing| {
         let clock = Clock::fixed(at);
-        poll_and_evaluate(source, &fetcher, &i.store, &clock, &cancel, &i.watchlists)
-            .await
-            .expect("poll recorded")
+        poll_and_evaluate(
+            source,
+            &fetcher,
+            &i.store,
+            &clock,
+            &cancel,
+            &draftwatch::pipeline::TextPhase::new(
+                &Default::default(),
+                draftwatch::sources::DEFAULT_POLL_DEADLINE,
+            ),
+            &i.watchlists,
+        )
+        .await
+        .expect("poll recorded")
     };
 
     let first = poll(run_at() - Duration::hours(3), &source).await;

@@ -10,21 +10,35 @@ use crate::matcher::WatchlistSet;
 use crate::model::StoredDraft;
 use crate::store::{DraftEvent, DraftFilter};
 
+/// What `draftwatch drafts` prints.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ListOutput {
+    /// Only drafts whose window includes today.
+    pub(super) open: bool,
+    /// JSON lines instead of text.
+    pub(super) json: bool,
+    /// Load the stored annotation and draft text (watchlists match on them; JSON shows them).
+    pub(super) texts: bool,
+}
+
 /// Every stored draft (only those open today with `open`), one line each.
 pub(super) fn list_drafts(
     config: &Config,
     watchlists: &WatchlistSet,
     clock: &Clock,
-    open: bool,
-    json: bool,
+    output: ListOutput,
 ) -> anyhow::Result<ExitCode> {
+    let ListOutput { open, json, texts } = output;
     let today = clock.today(config.timezone);
     let store = open_store(config)?;
     let filter = DraftFilter {
         open_on: open.then_some(today),
         source: None,
     };
-    let drafts = store.list_drafts(&filter)?;
+    let mut drafts = store.list_drafts(&filter)?;
+    if texts {
+        store.load_texts(&mut drafts)?;
+    }
     let histories = if json {
         drafts
             .iter()
@@ -43,7 +57,7 @@ pub(super) fn list_drafts(
             .map(|v| v.watchlist)
             .collect();
         if json {
-            let line = serde_json::json!({
+            let mut line = serde_json::json!({
                 "id": draft.display_id(),
                 "source": draft.source,
                 "external_id": draft.external_id,
@@ -63,6 +77,9 @@ pub(super) fn list_drafts(
                 "first_seen": draft.first_seen.to_rfc3339(),
                 "last_changed": draft.last_changed.to_rfc3339(),
             });
+            if texts {
+                line["texts"] = serde_json::json!(draft.texts);
+            }
             out.push_str(&line.to_string());
         } else {
             let window = draft

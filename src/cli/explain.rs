@@ -8,7 +8,8 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::matcher::WatchlistSet;
 use crate::matcher::explain::render_verdicts;
-use crate::store::{DraftEvent, DraftEventKind};
+use crate::model::ImpactAnswer;
+use crate::store::{DraftEvent, DraftEventKind, TextsState};
 
 /// `draftwatch explain`: every stored draft carrying `draft_id`, with each watchlist's
 /// verdict and the rule, field and words behind it.
@@ -19,7 +20,11 @@ pub(super) fn explain(
     draft_id: &str,
 ) -> anyhow::Result<ExitCode> {
     let store = open_store(config)?;
-    let drafts = store.find_drafts_by_display_id(draft_id)?;
+    let mut drafts = store.find_drafts_by_display_id(draft_id)?;
+    let ids: Vec<i64> = drafts.iter().map(|draft| draft.id).collect();
+    let mut text_states = store.texts_of(&ids)?;
+    // The watchlists below see the annotation and the draft's text, as the digest does.
+    store.load_texts(&mut drafts)?;
     let histories = drafts
         .iter()
         .map(|draft| store.draft_history(draft.id))
@@ -79,6 +84,12 @@ pub(super) fn explain(
             })
             .collect();
         push_labelled_lines(&mut out, "Windows:", &windows);
+        let texts = text_states.remove(&draft.id).unwrap_or_default();
+        // Drafts without annotation links (most of the older ones) show no Texts line at all.
+        let text_lines = texts_lines(&texts);
+        if !text_lines.is_empty() {
+            push_labelled_lines(&mut out, "Texts:", &text_lines);
+        }
         let events: Vec<String> = history.iter().map(event_line).collect();
         push_labelled_lines(&mut out, "History:", &events);
         out.push_str(&format!("URL:      {}\n", draft.url));
@@ -164,9 +175,100 @@ fn event_line(event: &DraftEvent) -> String {
             payload_day(event, "date"),
             payload_text(event, "url")
         ),
+        DraftEventKind::AnnotationChanged => {
+            let yes = event
+                .payload
+                .get("impacts_yes")
+                .and_then(|v| v.as_array())
+                .map(|items| items.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>())
+                .unwrap_or_default();
+            format!(
+                "annotation {} {} (impacts answered Jā: {})",
+                new_or_changed(event),
+                payload_text(event, "url"),
+                if yes.is_empty() {
+                    "none".to_owned()
+                } else {
+                    yes.join(", ")
+                }
+            )
+        }
+        DraftEventKind::DocumentChanged => {
+            format!(
+                "draft text {} ({} characters)",
+                new_or_changed(event),
+                payload_count(event)
+            )
+        }
         DraftEventKind::Other(kind) => format!("{kind} {}", event.payload),
     };
     format!("{}  {what}", event.at.format("%d.%m.%Y %H:%M UTC"))
+}
+
+/// "read" for a text's first version, "changed" for a later one.
+fn new_or_changed(event: &DraftEvent) -> &'static str {
+    match event.payload.get("first_version").and_then(|v| v.as_bool()) {
+        Some(true) => "read",
+        _ => "changed",
+    }
+}
+
+/// The payload's `chars`, 0 when missing.
+fn payload_count(event: &DraftEvent) -> u64 {
+    event
+        .payload
+        .get("chars")
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0)
+}
+
+/// What is stored of the draft's annotation and text: whether each is there, the impact
+/// items answered `Jā`, and the last reading's failures and cuts.
+fn texts_lines(state: &TextsState) -> Vec<String> {
+    let Some(fetched_at) = state.fetched_at else {
+        return match state.links.as_ref().and_then(|l| l.annotation.as_ref()) {
+            Some(url) => vec![format!("not read yet (annotation {url})")],
+            None => Vec::new(),
+        };
+    };
+    let texts = &state.texts;
+    let size = |text: &Option<String>| {
+        text.as_ref().map_or("none".to_owned(), |t| {
+            format!("{} characters", t.chars().count())
+        })
+    };
+    let mut lines = vec![format!(
+        "read {}; annotation {}, draft text {}",
+        fetched_at.format("%d.%m.%Y %H:%M UTC"),
+        size(&texts.annotation),
+        size(&texts.document),
+    )];
+    if !texts.impacts.is_empty() {
+        let yes: Vec<String> = texts
+            .impacts
+            .iter()
+            .filter(|item| item.answer == ImpactAnswer::Yes)
+            .map(|item| format!("{}. {}", item.number, item.label))
+            .collect();
+        lines.push(if yes.is_empty() {
+            format!("impacts: {} items, none answered Jā", texts.impacts.len())
+        } else {
+            format!("impacts answered Jā: {}", yes.join("; "))
+        });
+    }
+    for failure in &state.failures {
+        lines.push(format!("failed: {} ({})", failure.url, failure.error));
+    }
+    if let Some(retry_after) = state.retry_after {
+        lines.push(format!(
+            "tried again after {}",
+            retry_after.format("%d.%m.%Y %H:%M UTC")
+        ));
+    }
+    for url in &state.truncated {
+        lines.push(format!("cut at max_text_bytes: {url}"));
+    }
+    lines
 }
 
 /// Where a window stands, in the English of the surrounding `explain` text: "3 days left",
@@ -183,7 +285,7 @@ fn days_left_words(days_left: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{days_left_words, event_line};
+    use super::{ImpactAnswer, days_left_words, event_line};
     use crate::store::{DraftEvent, DraftEventKind};
 
     fn event(kind: DraftEventKind, payload: serde_json::Value) -> DraftEvent {
@@ -237,6 +339,70 @@ mod tests {
         assert_eq!(
             event_line(&stage),
             "05.09.2026 06:00 UTC  stage - → Saskaņošana"
+        );
+    }
+
+    #[test]
+    fn texts_lines_say_what_was_read_the_yes_impacts_and_the_failures() {
+        use crate::model::{DraftTexts, ImpactItem};
+        use crate::store::{TextFailure, TextLinks, TextsState};
+        let at = chrono::DateTime::parse_from_rfc3339("2026-09-05T06:00:00Z")
+            .expect("valid")
+            .to_utc();
+        let item = |number: &str, label: &str, answer| ImpactItem {
+            number: number.to_owned(),
+            label: label.to_owned(),
+            answer,
+            explanation: None,
+        };
+        let state = TextsState {
+            texts: DraftTexts {
+                annotation: Some("Audžuģimenes".to_owned()),
+                document: None,
+                impacts: vec![
+                    item("8.1.1", "uz sabiedrības veselību", ImpactAnswer::No),
+                    item("8.1.16", "uz bērna labākajām interesēm", ImpactAnswer::Yes),
+                ],
+            },
+            links: None,
+            fetched_at: Some(at),
+            failures: vec![TextFailure {
+                url: "https://tap/x.docx".to_owned(),
+                error: "corrupt DOCX".to_owned(),
+            }],
+            truncated: Vec::new(),
+            retry_after: Some(at + chrono::TimeDelta::hours(1)),
+        };
+        assert_eq!(
+            super::texts_lines(&state),
+            [
+                "read 05.09.2026 06:00 UTC; annotation 12 characters, draft text none",
+                "impacts answered Jā: 8.1.16. uz bērna labākajām interesēm",
+                "failed: https://tap/x.docx (corrupt DOCX)",
+                "tried again after 05.09.2026 07:00 UTC",
+            ]
+        );
+        let unread = TextsState {
+            links: Some(TextLinks {
+                annotation: Some("https://tap/annotation/a".to_owned()),
+                ..TextLinks::default()
+            }),
+            ..TextsState::default()
+        };
+        assert_eq!(
+            super::texts_lines(&unread),
+            ["not read yet (annotation https://tap/annotation/a)"]
+        );
+        assert!(super::texts_lines(&TextsState::default()).is_empty());
+        let changed = event(
+            DraftEventKind::AnnotationChanged,
+            serde_json::json!({"url": "https://tap/annotation/b", "first_version": false,
+                "impacts_yes": ["8.1.16"], "chars": 10}),
+        );
+        assert_eq!(
+            event_line(&changed),
+            "05.09.2026 06:00 UTC  annotation changed https://tap/annotation/b \
+             (impacts answered Jā: 8.1.16)"
         );
     }
 

@@ -80,6 +80,10 @@ pub enum Command {
         /// One JSON object per line.
         #[arg(long)]
         json: bool,
+        /// Also read each draft's stored annotation and text: watchlists match on them, and
+        /// JSON lines carry them under `texts` (slower on a large store).
+        #[arg(long)]
+        texts: bool,
     },
     /// Show a stored draft and why each watchlist does or does not fire on it.
     Explain {
@@ -203,9 +207,14 @@ pub async fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             let (config, watchlists) = load_all(&cli)?;
             digest::digest(&config, &watchlists, &clock, *dry_run, recipient.as_deref()).await
         }
-        Command::Drafts { open, json } => {
+        Command::Drafts { open, json, texts } => {
             let (config, watchlists) = load_all(&cli)?;
-            drafts::list_drafts(&config, &watchlists, &clock, *open, *json)
+            let output = drafts::ListOutput {
+                open: *open,
+                json: *json,
+                texts: *texts,
+            };
+            drafts::list_drafts(&config, &watchlists, &clock, output)
         }
         Command::Explain { draft_id } => {
             let config = Config::load(cli.config.as_deref())?;

@@ -14,7 +14,7 @@ use super::open_store;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::daemon::StopSignals;
-use crate::pipeline::poll_source;
+use crate::pipeline::{TextPhase, poll_source_with_texts};
 use crate::sources::{Fetcher, build_source};
 use crate::store::SharedStore;
 
@@ -47,7 +47,10 @@ pub(super) async fn poll_once(
             continue;
         }
         let source = build_source(source_config, *clock);
-        let summary = poll_source(source.as_ref(), &fetcher, &store, clock, &cancel).await?;
+        let phase = TextPhase::new(&config.texts, source_config.poll_deadline);
+        let summary =
+            poll_source_with_texts(source.as_ref(), &fetcher, &store, clock, &cancel, &phase)
+                .await?;
         failed |= summary.error.is_some();
         println!("{summary}");
     }

@@ -12,12 +12,12 @@ use url::Url;
 use super::raw::{
     Checked, DEFAULT_AGENDA_LIMIT, DEFAULT_DAYS_BACK, DEFAULT_DETAIL_LIMIT, DEFAULT_PAGE_LIMIT,
     RawAdmin, RawConfig, RawDigest, RawHttp, RawLanguage, RawMail, RawRecipient, RawRetention,
-    RawSmtp, RawSource, RawSourceKind, RawTls, RawTransport,
+    RawSmtp, RawSource, RawSourceKind, RawTexts, RawTls, RawTransport,
 };
 use super::{
     AdminConfig, Config, DigestConfig, HttpConfig, Language, ListLimits, MailConfig, MailTransport,
     MeetingsOptions, PasswordSource, RecipientConfig, RetentionConfig, SmtpConfig, SourceConfig,
-    SourceKind, StoreConfig, TlsMode,
+    SourceKind, StoreConfig, TextsConfig, TlsMode,
 };
 use crate::line_index::LineIndex;
 
@@ -289,6 +289,7 @@ fn validate(raw: RawConfig, problems: &mut Problems<'_>, path: Option<&Path>) ->
     });
     let admin = validate_admin(raw.admin, problems);
     let retention = validate_retention(raw.retention, problems);
+    let texts = validate_texts(raw.texts, problems);
     Some(Config {
         source_path: path.map(Path::to_path_buf),
         timezone: timezone?,
@@ -303,6 +304,7 @@ fn validate(raw: RawConfig, problems: &mut Problems<'_>, path: Option<&Path>) ->
         recipients: recipients?,
         admin: admin?,
         retention: retention?,
+        texts: texts?,
     })
 }
 
@@ -612,6 +614,33 @@ fn validate_retention(raw: RawRetention, problems: &mut Problems<'_>) -> Option<
     })
 }
 
+fn validate_texts(raw: RawTexts, problems: &mut Problems<'_>) -> Option<TextsConfig> {
+    let timeout = problems.value(raw.timeout);
+    let mut above_zero = |written: &Spanned<u64>, key: &str| {
+        let value = *written.get_ref();
+        if value == 0 {
+            problems.at(
+                written.span(),
+                format!("[texts] {key} must be above 0 (0 refuses every document)"),
+            );
+        }
+        value
+    };
+    let max_download_bytes = above_zero(&raw.max_download_bytes, "max_download_bytes");
+    let max_unpacked_bytes = above_zero(&raw.max_unpacked_bytes, "max_unpacked_bytes");
+    let max_text_bytes = above_zero(&raw.max_text_bytes, "max_text_bytes");
+    if [max_download_bytes, max_unpacked_bytes, max_text_bytes].contains(&0) {
+        return None;
+    }
+    Some(TextsConfig {
+        budget_per_poll: raw.budget_per_poll,
+        max_download_bytes,
+        max_unpacked_bytes,
+        max_text_bytes,
+        timeout: timeout?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -775,6 +804,45 @@ schedule = "0 8 * * *"
         let problems = problems_of(&bad);
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!((problems[0].line, problems[0].column), (12, 9));
+    }
+
+    /// `[texts]` is optional (5 drafts a poll, docs/draft-texts.md's limits); written values
+    /// are read, a zero byte limit and an unknown key are placed at their line and column.
+    #[test]
+    fn texts_section_defaults_reads_written_values_and_places_problems() {
+        let defaults = Config::from_toml(MINIMAL, None).expect("valid");
+        assert_eq!(defaults.texts, TextsConfig::default());
+        assert_eq!(defaults.texts.budget_per_poll, 5);
+        let text = format!(
+            "{MINIMAL}[texts]\nbudget_per_poll = 2\nmax_download_bytes = 1000\n\
+             max_unpacked_bytes = 2000\nmax_text_bytes = 300\ntimeout = \"5s\"\n"
+        );
+        let written = Config::from_toml(&text, None).expect("valid");
+        assert_eq!(
+            written.texts,
+            TextsConfig {
+                budget_per_poll: 2,
+                max_download_bytes: 1000,
+                max_unpacked_bytes: 2000,
+                max_text_bytes: 300,
+                timeout: std::time::Duration::from_secs(5),
+            }
+        );
+        let zero = format!("{MINIMAL}[texts]\nmax_text_bytes = 0\n");
+        let problems = problems_of(&zero);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!((problems[0].line, problems[0].column), (12, 18));
+        assert!(
+            problems[0].message.contains("max_text_bytes"),
+            "{problems:?}"
+        );
+        let unknown = format!("{MINIMAL}[texts]\nbudget = 2\n");
+        let err = Config::from_toml(&unknown, Some(Path::new("x.toml"))).expect_err("unknown key");
+        assert!(
+            err.to_string()
+                .starts_with("x.toml:12:1: unknown field `budget`"),
+            "{err}"
+        );
     }
 
     /// Regression (#8 item 7): cron said "must be less than 59" for minute 61, but 59 is a

@@ -46,6 +46,8 @@ pub struct Config {
     pub admin: AdminConfig,
     /// How long old records are kept before `draftwatch prune` removes them.
     pub retention: RetentionConfig,
+    /// Reading drafts' annotations and documents after each poll.
+    pub texts: TextsConfig,
 }
 
 impl Config {
@@ -107,6 +109,36 @@ impl Default for RetentionConfig {
         RetentionConfig {
             polls: DEFAULT_RETENTION,
             outbox_messages: DEFAULT_RETENTION,
+        }
+    }
+}
+
+/// `[texts]`: after each poll, the annotations and documents of drafts that are new or whose
+/// links changed (and of failed ones, later) are read, at most `budget_per_poll` drafts per
+/// poll, each document within the byte and time limits (docs/draft-texts.md). Optional.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextsConfig {
+    /// Drafts whose texts are read per poll; 0 turns reading texts off.
+    pub budget_per_poll: u32,
+    /// Largest attachment downloaded, in bytes.
+    pub max_download_bytes: u64,
+    /// Largest amount of data one document may inflate to, in bytes (zip bombs).
+    pub max_unpacked_bytes: u64,
+    /// Longest text kept per document and per draft, in bytes.
+    pub max_text_bytes: u64,
+    /// Time for one document's fetch and extraction.
+    pub timeout: Duration,
+}
+
+impl Default for TextsConfig {
+    /// 5 drafts a poll; 20 MiB downloads, 64 MiB inflated, 1 MiB of text, 60 s per document.
+    fn default() -> Self {
+        TextsConfig {
+            budget_per_poll: 5,
+            max_download_bytes: 20 * 1024 * 1024,
+            max_unpacked_bytes: 64 * 1024 * 1024,
+            max_text_bytes: 1024 * 1024,
+            timeout: Duration::from_secs(60),
         }
     }
 }

@@ -76,6 +76,8 @@ pub(super) struct RawConfig {
     pub admin: RawAdmin,
     #[serde(default)]
     pub retention: RawRetention,
+    #[serde(default)]
+    pub texts: RawTexts,
 }
 
 fn default_timezone() -> Checked<Tz> {
@@ -319,6 +321,31 @@ impl Default for RawRetention {
         RawRetention {
             polls: Checked::default_value(super::DEFAULT_RETENTION),
             outbox_messages: Checked::default_value(super::DEFAULT_RETENTION),
+        }
+    }
+}
+
+/// `[texts]`: how many drafts' annotations and documents a poll reads, and the limits of
+/// each document.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct RawTexts {
+    pub budget_per_poll: u32,
+    pub max_download_bytes: Spanned<u64>,
+    pub max_unpacked_bytes: Spanned<u64>,
+    pub max_text_bytes: Spanned<u64>,
+    pub timeout: Checked<Duration>,
+}
+
+impl Default for RawTexts {
+    fn default() -> Self {
+        let defaults = super::TextsConfig::default();
+        RawTexts {
+            budget_per_poll: defaults.budget_per_poll,
+            max_download_bytes: Spanned::new(0..0, defaults.max_download_bytes),
+            max_unpacked_bytes: Spanned::new(0..0, defaults.max_unpacked_bytes),
+            max_text_bytes: Spanned::new(0..0, defaults.max_text_bytes),
+            timeout: Checked::default_value(defaults.timeout),
         }
     }
 }

@@ -20,6 +20,7 @@ use super::history::{
     record_milestones, record_windows, replace_opinions, windows_of_drafts,
 };
 use super::polls::{PollCounts, PollRecord, insert_poll, update_poll_counts};
+use super::texts::record_poll_links;
 use super::{
     Store, StoreError, date_to_sql, optional_date_column, optional_timestamp_column,
     timestamp_column, timestamp_to_sql,
@@ -816,6 +817,7 @@ impl Store {
                     counts.changed = counts.changed.saturating_add(1);
                 }
             }
+            record_poll_links(&tx, poll.source, &info.at, drafts, checks)?;
             update_poll_counts(&tx, poll_id, counts)?;
             tx.commit()?;
             Ok(counts)

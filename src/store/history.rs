@@ -39,6 +39,12 @@ pub enum DraftEventKind {
     Adopted,
     /// Published in Latvijas Vēstnesis. Payload: `number`, `date`, `url`.
     Published,
+    /// A new version of the annotation was stored (`store::texts`). Payload: `url`,
+    /// `previous_url`, `first_version`, `impacts_yes` (item numbers answered `Jā`), `chars`.
+    AnnotationChanged,
+    /// A new version of the draft's own text was stored. Payload: `urls`, `first_version`,
+    /// `chars`.
+    DocumentChanged,
     /// A kind written by a newer draftwatch.
     Other(String),
 }
@@ -54,6 +60,8 @@ impl DraftEventKind {
             DraftEventKind::OnAgenda => "on_agenda",
             DraftEventKind::Adopted => "adopted",
             DraftEventKind::Published => "published",
+            DraftEventKind::AnnotationChanged => "annotation_changed",
+            DraftEventKind::DocumentChanged => "document_changed",
             DraftEventKind::Other(name) => name,
         }
     }
@@ -69,6 +77,8 @@ impl From<String> for DraftEventKind {
             "on_agenda" => DraftEventKind::OnAgenda,
             "adopted" => DraftEventKind::Adopted,
             "published" => DraftEventKind::Published,
+            "annotation_changed" => DraftEventKind::AnnotationChanged,
+            "document_changed" => DraftEventKind::DocumentChanged,
             _ => DraftEventKind::Other(name),
         }
     }

@@ -7,8 +7,8 @@
 //! (`drafts`), its comment windows, opinions and history events (`history`), poll history
 //! (`polls`),
 //! delivery bookkeeping (`deliveries`), the digest ledger with reminders (`outbox`),
-//! admin alerts sent once per incident (`alerts`), and retention and backups
-//! (`maintenance`).
+//! admin alerts sent once per incident (`alerts`), retention and backups (`maintenance`), and
+//! drafts' annotation and document texts, kept apart and loaded only on demand (`texts`).
 //!
 //! It is not responsible for scheduling, matching or sending mail, and it is not async: jobs
 //! that share one store hold it as a [`SharedStore`] and lock it for short synchronous calls,
@@ -26,6 +26,7 @@ mod history;
 mod maintenance;
 mod outbox;
 mod polls;
+mod texts;
 mod verdicts;
 
 use std::path::{Path, PathBuf};
@@ -47,6 +48,7 @@ pub use outbox::{
     RecordedEnvelopeError, ReminderKey,
 };
 pub use polls::{FailureRun, PollCounts, PollFailure, PollOutcome, PollRecord, PollRow};
+pub use texts::{TextFailure, TextLinks, TextsRead, TextsRecorded, TextsState, TextsWanted};
 pub use verdicts::{
     CandidateRecipient, DraftVerdicts, VerdictsRead, read_or_evaluate, watchlist_set_version,
 };

@@ -327,21 +327,44 @@ pub fn read_or_evaluate(
     ids: impl IntoIterator<Item = i64>,
     save: bool,
 ) -> Result<VerdictsRead, StoreError> {
-    let candidates = store.lock()?.drafts_with_verdicts(ids, version)?;
+    let mut candidates = store.lock()?.drafts_with_verdicts(ids, version)?;
+    // Stale drafts are matched on their annotation and draft text too, so those are read
+    // for them (and only them: current verdicts already carry their hits and contexts).
+    {
+        let mut stale: Vec<StoredDraft> = candidates
+            .iter_mut()
+            .filter(|candidate| candidate.fired.is_none())
+            .map(|candidate| std::mem::take(&mut candidate.draft))
+            .collect();
+        if !stale.is_empty() {
+            store.lock()?.load_texts(&mut stale)?;
+        }
+        let mut stale = stale.into_iter();
+        for candidate in candidates.iter_mut().filter(|c| c.fired.is_none()) {
+            if let Some(draft) = stale.next() {
+                candidate.draft = draft;
+            }
+        }
+    }
     let mut read = VerdictsRead {
         loaded: candidates.len(),
         ..VerdictsRead::default()
     };
     let mut fresh: Vec<usize> = Vec::new();
     for candidate in candidates {
-        let verdicts = match candidate.fired {
-            Some(stored) => stored,
+        let (mut draft, verdicts) = match candidate.fired {
+            Some(stored) => (candidate.draft, stored),
             None => {
                 fresh.push(read.drafts.len());
-                watchlists.evaluate(&candidate.draft.match_input())
+                let verdicts = watchlists.evaluate(&candidate.draft.match_input());
+                (candidate.draft, verdicts)
             }
         };
-        read.drafts.push((candidate.draft, verdicts));
+        // Texts are not kept past matching (a digest over hundreds of candidates would hold
+        // megabytes), so every returned draft looks the same whether it was evaluated now or
+        // not: callers that show texts load them (`Store::load_texts`).
+        draft.texts = Default::default();
+        read.drafts.push((draft, verdicts));
     }
     read.evaluated = fresh.len();
     if save && !fresh.is_empty() {
