@@ -957,6 +957,36 @@ fn an_unknown_field_names_the_text_fields_too() {
 }
 
 #[test]
+fn only_the_first_hits_of_a_rule_in_a_long_text_carry_their_sentence() {
+    let set = set_of(
+        "name = \"t\"\nfields = [\"annotation\"]\n[[rules]]\nword = \"audžuģimene\"\n[[rules]]\nword = \"budžets\"\n",
+    );
+    let annotation: String = (1..=5)
+        .map(|n| format!("Atbalsts {n}. grupas audžuģimenēm.  Cits   teikums.\n"))
+        .chain(["Finansējums ir valsts budžetā.".to_owned()])
+        .collect();
+    let v = verdict(&set, &with_annotation("Grozījumi", &annotation));
+    let contexts: Vec<(&str, Option<&str>)> = v
+        .hits
+        .iter()
+        .map(|h| (h.matched.as_str(), h.context()))
+        .collect();
+    assert_eq!(
+        contexts,
+        vec![
+            ("audžuģimenēm", Some("Atbalsts 1. grupas audžuģimenēm.")),
+            ("audžuģimenēm", Some("Atbalsts 2. grupas audžuģimenēm.")),
+            ("audžuģimenēm", Some("Atbalsts 3. grupas audžuģimenēm.")),
+            ("audžuģimenēm", None),
+            ("audžuģimenēm", None),
+            ("budžetā", Some("Finansējums ir valsts budžetā.")),
+        ],
+        "every hit is counted, the first {} of each rule carry their sentence",
+        draftwatch::matcher::CONTEXTS_PER_RULE
+    );
+}
+
+#[test]
 fn hits_in_the_annotation_carry_their_sentence_across_latvian_abbreviations() {
     let set = set_of(
         "name = \"t\"\nfields = [\"annotation\"]\n[[rules]]\nword = \"audžuģimene\"\n[[rules]]\nword = \"budžets\"\n",

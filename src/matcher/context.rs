@@ -100,11 +100,11 @@ impl Sentences {
             .and_then(|i| self.starts.get(i))
             .copied()
             .unwrap_or(0);
+        let after = span.end.max(span.start + 1);
         let end = self
             .starts
-            .iter()
+            .get(self.starts.partition_point(|&s| s < after))
             .copied()
-            .find(|&s| s >= span.end.max(span.start + 1))
             .unwrap_or(text.len());
         let sentence = text.get(start..end).unwrap_or("");
         let leading = sentence.len() - sentence.trim_start().len();
@@ -253,16 +253,17 @@ pub fn cut_around(
 }
 
 /// Append `text` to `out` with every run of whitespace (line breaks included) as one space.
+///
+/// Copies the runs between whitespace whole (one `push_str` each), not char by char.
 fn push_collapsed(out: &mut String, text: &str) {
     let mut in_space = out.ends_with(' ');
-    for c in text.chars() {
-        if c.is_whitespace() {
-            if !in_space {
-                out.push(' ');
-            }
+    for (index, run) in text.split(char::is_whitespace).enumerate() {
+        if index > 0 && !in_space {
+            out.push(' ');
             in_space = true;
-        } else {
-            out.push(c);
+        }
+        if !run.is_empty() {
+            out.push_str(run);
             in_space = false;
         }
     }

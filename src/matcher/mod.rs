@@ -180,9 +180,10 @@ pub struct Hit {
     /// "8.1.16. uz bērna labākajām interesēm: Jā").
     pub matched: String,
     /// For hits in the annotation or the draft text: the sentence around the hit, cut to
-    /// about [`context::CONTEXT_CHARS`] characters ("…" where cut); for an impact hit: the
+    /// about [`context::CONTEXT_CHARS`] characters ("…" where cut), for the first
+    /// [`CONTEXTS_PER_RULE`] hits of each rule in the field; for an impact hit: the
     /// ministry's explanation, cut the same way. `None` for the short fields, which are
-    /// shown whole.
+    /// shown whole, and for a rule's further hits in a long field.
     ///
     /// Why: a word found somewhere in 50 KB of annotation says little until the reader sees
     /// the sentence it stands in.
@@ -1030,15 +1031,34 @@ impl WatchlistSet {
     }
 }
 
-/// Give every hit the sentence around it in `text` (the sentences are found once per field,
-/// and only when it has hits).
+/// How many hits of one rule in one long field get their sentence. Why a cap: a rule can hit
+/// a 50 KB annotation a hundred times, mostly the same word in sentence after sentence;
+/// readers (digest, `explain`, `backtest`) show the first few, and cutting every sentence
+/// cost about a fifth of the matcher's time on annotation-length texts (docs/benchmarks.md).
+pub const CONTEXTS_PER_RULE: usize = 3;
+
+/// Give the first [`CONTEXTS_PER_RULE`] hits of each rule the sentence around it in `text`
+/// (the sentences are found once per field, and only when it has hits); later hits of the
+/// same rule keep `context: None`.
 fn add_context(text: &str, hits: &mut [RuleHit]) {
     if hits.is_empty() {
         return;
     }
     let sentences = context::Sentences::new(text);
-    for RuleHit { hit, .. } in hits {
-        hit.context = Some(sentences.context(text, hit.span.clone()));
+    let mut given: Vec<(u32, usize)> = Vec::new();
+    for RuleHit { rule_index, hit } in hits {
+        let count = match given.iter_mut().find(|(rule, _)| rule == rule_index) {
+            Some((_, count)) => count,
+            None => {
+                given.push((*rule_index, 0));
+                let last = given.len() - 1;
+                &mut given[last].1
+            }
+        };
+        if *count < CONTEXTS_PER_RULE {
+            *count += 1;
+            hit.context = Some(sentences.context(text, hit.span.clone()));
+        }
     }
 }
 
