@@ -588,6 +588,39 @@ fn followed_drafts_not_in_a_final_stage_are_rechecked_oldest_first_within_the_bu
     );
 }
 
+#[test]
+fn a_followed_draft_with_an_open_coordination_window_is_rechecked_until_it_closes() {
+    let mut t = temp_store();
+    t.poll(
+        LEGAL_ACTS,
+        "2026-09-02T06:00:00Z",
+        &[on_legal_acts(
+            "Saskaņošana",
+            Some(coordination("2026-09-01", "2026-09-15")),
+        )],
+    );
+    let draft_id = t.store.find_drafts_by_display_id(TA).expect("lookup")[0].id;
+    let candidates = |t: &TempStore, today: &str| -> Vec<String> {
+        t.store
+            .recheck_candidates(LEGAL_ACTS, day(today))
+            .expect("candidates")
+            .into_iter()
+            .map(|c| c.external_id)
+            .collect()
+    };
+    assert!(
+        candidates(&t, "2026-09-03").is_empty(),
+        "not followed: never delivered"
+    );
+    t.deliver(draft_id);
+    assert_eq!(candidates(&t, "2026-09-03"), [TA]);
+    assert_eq!(candidates(&t, "2026-09-15"), [TA], "open on its last day");
+    assert!(
+        candidates(&t, "2026-09-16").is_empty(),
+        "no open window after its last day"
+    );
+}
+
 impl TempStore {
     /// Record a digest to `koordinatore` carrying `draft_ids` and `reminders`; its id.
     fn record_digest(
