@@ -29,18 +29,25 @@ CREATE TABLE draft_texts (
     links           TEXT CHECK (links IS NULL OR json_valid(links)),
     fetched_links   TEXT CHECK (fetched_links IS NULL OR json_valid(fetched_links)),
     fetched_at      TEXT,
-    -- The annotation's answers and free text (never the form's labels).
-    annotation      TEXT,
-    -- The annotation's 8.1.N items: [{"number", "label", "answer", "explanation"}].
-    impacts         TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(impacts)),
-    -- The draft's own text (structuralizer preview, DOCX, PDF), cut at max_text_bytes.
-    document        TEXT,
+    -- Consecutive attempts with a failure; 0 after a complete read.
+    failed_attempts INTEGER NOT NULL DEFAULT 0 CHECK (failed_attempts >= 0),
+    -- When a failed attempt may be repeated; NULL when nothing failed.
+    retry_after     TEXT,
     -- The last attempt's failures: [{"url", "error"}]; '[]' when every document was read.
     failures        TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(failures)),
     -- URLs whose text was cut at max_text_bytes on the last attempt: [url].
     truncated       TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(truncated)),
-    -- Consecutive attempts with a failure; 0 after a complete read.
-    failed_attempts INTEGER NOT NULL DEFAULT 0 CHECK (failed_attempts >= 0),
-    -- When a failed attempt may be repeated; NULL when nothing failed.
-    retry_after     TEXT
+    -- The annotation's 8.1.N items: [{"number", "label", "answer", "explanation"}].
+    impacts         TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(impacts)),
+    -- The long texts come last: a column after them would be reached only by walking their
+    -- overflow pages, and the queries that pick drafts read only the columns above.
+    -- The annotation's answers and free text (never the form's labels).
+    annotation      TEXT,
+    -- The draft's own text (structuralizer preview, DOCX, PDF), cut at max_text_bytes.
+    document        TEXT
 ) STRICT;
+
+-- The drafts whose texts may need reading (new links, or a failed attempt to repeat): what
+-- each poll's text phase looks for, without visiting the rows read long ago (nearly all).
+CREATE INDEX draft_texts_wanted ON draft_texts (draft_id)
+    WHERE links IS NOT NULL AND (fetched_links IS NOT links OR retry_after IS NOT NULL);

@@ -362,9 +362,10 @@ impl Store {
             let mut statement = self.conn.prepare_cached(
                 "SELECT t.draft_id, coalesce(d.ta_number, d.external_id), d.url, t.links \
                  FROM draft_texts AS t JOIN drafts AS d ON d.id = t.draft_id \
-                 WHERE t.links IS NOT NULL AND d.restricted = 0 AND d.vanished_at IS NULL \
-                   AND (t.fetched_links IS NOT t.links \
-                        OR (t.retry_after IS NOT NULL AND t.retry_after <= ?2)) \
+                 WHERE t.links IS NOT NULL \
+                   AND (t.fetched_links IS NOT t.links OR t.retry_after IS NOT NULL) \
+                   AND (t.fetched_links IS NOT t.links OR t.retry_after <= ?2) \
+                   AND d.restricted = 0 AND d.vanished_at IS NULL \
                    AND EXISTS (SELECT 1 FROM draft_text_links AS l \
                                WHERE l.draft_id = t.draft_id AND l.source = ?1) \
                  ORDER BY d.first_seen, d.id LIMIT ?3",
