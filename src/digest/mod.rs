@@ -43,9 +43,9 @@ use crate::store::{
 
 pub use contents::{
     ChangeItem, DigestContents, RecipientHistory, ReminderItem, SourceHealth, build_contents,
-    change_notes,
+    change_notes, event_notes,
 };
-pub use item::{ChangeNote, DigestItem, EvaluatedDraft, WindowState, opinion_url};
+pub use item::{ChangeNote, DigestItem, EvaluatedDraft, ItemWindow, WindowState, opinion_url};
 pub use lang::{days_left_phrase, format_date, format_window};
 pub use render::{
     RenderError, RenderedDigest, Templates, build_message, digest_message_id, highlight_html,
@@ -533,9 +533,9 @@ pub fn write_calendar_files(ctx: &DigestContext<'_>) -> Result<CalendarFiles, Di
         let items = select_items(recipient, &candidates.drafts, &HashSet::new(), today);
         let open: Vec<&DigestItem<'_>> = items
             .iter()
-            .filter(|item| item.draft.window.is_some_and(|w| w.to >= today))
+            .filter(|item| !item.windows.is_empty())
             .collect();
-        let text = calendar::digest_calendar(&open, recipient.language);
+        let text = calendar::subscription_calendar(&open, recipient.language);
         let name = format!("{}.ics", crate::mailer::slug(&recipient.name));
         crate::mailer::write_atomically(dir, &name, text.as_bytes())
             .map_err(DigestError::CalendarFile)?;
@@ -596,6 +596,9 @@ pub fn digest_candidates(
                 watchlists: &recipient.watchlists,
             };
             ids.extend(store.digest_candidate_ids(wanted, &version, today, since)?);
+            // Drafts reported before with news in their history since the last digest.
+            let mark = store.events_mark(&recipient.name)?;
+            ids.extend(store.delivered_draft_ids_with_events_after(&recipient.name, mark)?);
         }
     }
     evaluated_candidates(ctx, &version, ids)
@@ -656,22 +659,38 @@ fn load_templates(config: &Config) -> Result<Templates, RenderError> {
     }
 }
 
-/// What the store knows of `recipient`'s history that matters for the drafts in `matched`.
+/// What the store knows of `recipient`'s history that matters for the drafts in `matched`,
+/// with the history events up to `events_upto` (the newest event when the digest is built;
+/// the digest records it as its mark, [`Store::record_outbox_through`]).
 fn read_history(
     store: &Store,
     recipient: &str,
     matched: &[i64],
+    events_upto: i64,
 ) -> Result<RecipientHistory, StoreError> {
     let delivered = store.delivered_draft_ids(recipient)?;
     let pending = store.pending_draft_ids(recipient)?;
     let reminders_given = store.reminders_given(recipient)?;
+    let mark = store.events_mark(recipient)?;
     let mut changes = HashMap::new();
-    if let Some(since) = store.last_digest_at(recipient)? {
-        for id in matched.iter().filter(|id| delivered.contains(id)) {
-            let found = store.changes_since(*id, since)?;
-            if !found.is_empty() {
-                changes.insert(*id, found);
+    let mut events = HashMap::new();
+    let since = store.last_digest_at(recipient)?;
+    for &id in matched {
+        let found = if delivered.contains(&id) {
+            if let Some(since) = since {
+                let found = store.changes_since(id, since)?;
+                if !found.is_empty() {
+                    changes.insert(id, found);
+                }
             }
+            // News: what happened after the last event the recipient's digests covered.
+            store.draft_events_between(id, mark, events_upto)?
+        } else {
+            // First report: where the draft has been so far.
+            store.draft_events_between(id, 0, events_upto)?
+        };
+        if !found.is_empty() {
+            events.insert(id, found);
         }
     }
     Ok(RecipientHistory {
@@ -679,6 +698,7 @@ fn read_history(
         pending,
         reminders_given,
         changes,
+        events,
     })
 }
 
@@ -709,7 +729,12 @@ fn record_for(
         .iter()
         .map(|item| item.draft.id)
         .collect();
-    let history = read_history(&*ctx.store.lock()?, &recipient.name, &matched)?;
+    let (history, events_through) = {
+        let store = ctx.store.lock()?;
+        let events_through = store.max_event_id()?;
+        let history = read_history(&store, &recipient.name, &matched, events_through)?;
+        (history, events_through)
+    };
     let contents = build_contents(
         recipient,
         evaluated,
@@ -749,18 +774,21 @@ fn record_for(
     let envelope_from = envelope.from().map(ToString::to_string).unwrap_or_default();
     let envelope_to: Vec<String> = envelope.to().iter().map(ToString::to_string).collect();
     let reminders = contents.reminder_keys(&ctx.config.digest.reminder_days);
-    let recorded = ctx.store.lock()?.record_outbox(&NewOutboxEntry {
-        recipient: &recipient.name,
-        scheduled_for,
-        built_at: ctx.now,
-        message_id: &message_id,
-        subject: &digest.subject,
-        envelope_from: &envelope_from,
-        envelope_to: &envelope_to,
-        raw_message: &raw,
-        draft_ids: &digest.draft_ids,
-        reminders: &reminders,
-    })?;
+    let recorded = ctx.store.lock()?.record_outbox_through(
+        &NewOutboxEntry {
+            recipient: &recipient.name,
+            scheduled_for,
+            built_at: ctx.now,
+            message_id: &message_id,
+            subject: &digest.subject,
+            envelope_from: &envelope_from,
+            envelope_to: &envelope_to,
+            raw_message: &raw,
+            draft_ids: &digest.draft_ids,
+            reminders: &reminders,
+        },
+        events_through,
+    )?;
     Ok(match recorded {
         Some(outbox_id) => RecordOutcome::Recorded {
             outbox_id,

@@ -604,6 +604,84 @@ impl Store {
         read().map_err(|e| self.query_error("listing open windows", e))
     }
 
+    /// The id of the newest history event, 0 when there is none: what a digest built now has
+    /// taken into account ([`Store::record_outbox_through`]).
+    pub fn max_event_id(&self) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("SELECT coalesce(max(id), 0) FROM draft_events", [], |row| {
+                row.get(0)
+            })
+            .map_err(|e| self.query_error("reading draft history", e))
+    }
+
+    /// A draft's events with an id in `after + 1 ..= upto`, oldest first: what a recipient
+    /// whose mark is `after` has not been told yet, as of a digest that reads up to `upto`.
+    pub fn draft_events_between(
+        &self,
+        draft_id: i64,
+        after: i64,
+        upto: i64,
+    ) -> Result<Vec<DraftEvent>, StoreError> {
+        self.query_events(
+            &format!(
+                "SELECT {EVENT_COLUMNS} FROM draft_events \
+                 WHERE draft_id = ?1 AND id > ?2 AND id <= ?3 ORDER BY id"
+            ),
+            params![draft_id, after, upto],
+        )
+    }
+
+    /// Drafts delivered to `recipient` that have events after its mark `after`: the drafts
+    /// whose news a digest may carry. A range read on the events' primary key, joined to the
+    /// recipient's deliveries, so it costs what happened since its last digest.
+    pub fn delivered_draft_ids_with_events_after(
+        &self,
+        recipient: &str,
+        after: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        let read = || -> rusqlite::Result<Vec<i64>> {
+            let mut statement = self.conn.prepare_cached(
+                "SELECT DISTINCT e.draft_id FROM draft_events AS e \
+                 JOIN deliveries AS d ON d.draft_id = e.draft_id AND d.recipient = ?1 \
+                 WHERE e.id > ?2 ORDER BY e.draft_id",
+            )?;
+            let rows = statement.query_map(params![recipient, after], |row| row.get(0))?;
+            rows.collect()
+        };
+        read().map_err(|e| self.query_error("finding drafts with news", e))
+    }
+
+    /// Drafts with a comment window of any kind whose last day is `today` or later and that
+    /// no poll saw closed: through the partial index on open windows' last days.
+    pub fn draft_ids_with_open_windows(&self, today: NaiveDate) -> Result<Vec<i64>, StoreError> {
+        let read = || -> rusqlite::Result<Vec<i64>> {
+            let mut statement = self.conn.prepare_cached(
+                "SELECT DISTINCT draft_id FROM comment_windows \
+                 WHERE closed_at IS NULL AND last_day >= ?1 ORDER BY draft_id",
+            )?;
+            let rows = statement.query_map(params![date_to_sql(today)], |row| row.get(0))?;
+            rows.collect()
+        };
+        read().map_err(|e| self.query_error("finding open windows", e))
+    }
+
+    /// The opinions already given on each of the drafts `ids`, as their detail pages last
+    /// listed them, by draft.
+    pub fn opinions_of_drafts(
+        &self,
+        ids: &[i64],
+    ) -> Result<HashMap<i64, Vec<Opinion>>, StoreError> {
+        let mut by_draft = HashMap::new();
+        for &id in ids {
+            let opinions = opinions_of(&self.conn, id, None)
+                .map_err(|e| self.query_error("reading opinions", e))?;
+            if !opinions.is_empty() {
+                by_draft.insert(id, opinions);
+            }
+        }
+        Ok(by_draft)
+    }
+
     fn query_events(
         &self,
         sql: &str,
