@@ -503,7 +503,11 @@ pub fn change_phrase(note: &ChangeNote, language: Language) -> String {
                 Language::En => "published in Latvijas Vēstnesis".to_owned(),
             };
             if let Some(date) = date {
-                text.push_str(&format!(" {}", format_date(*date)));
+                let on = match language {
+                    Language::Lv => "",
+                    Language::En => "on ",
+                };
+                text.push_str(&format!(" {on}{}", format_date(*date)));
             }
             if let Some(number) = number {
                 let no = match language {
