@@ -46,7 +46,3 @@ SET reminder_keys = (
     SELECT json_group_array(json_set(value, '$.round', 1))
     FROM json_each(outbox.reminder_keys))
 WHERE json_array_length(reminder_keys) > 0;
-
--- A digest's candidates include every draft with a window of any kind still open: found
--- from the open windows by their last day.
-CREATE INDEX comment_windows_last_day ON comment_windows (last_day) WHERE closed_at IS NULL;

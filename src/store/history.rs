@@ -90,6 +90,11 @@ impl From<DraftEventKind> for String {
     }
 }
 
+/// The kinds of history event a digest tells a partner about (as a JSON array, a query
+/// parameter): stage, windows opened or moved, agendas, adoption, publication.
+pub const NEWS_KINDS: &str =
+    r#"["stage_changed","window_opened","window_moved","on_agenda","adopted","published"]"#;
+
 /// One event of a draft's history.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DraftEvent {
@@ -631,7 +636,8 @@ impl Store {
         )
     }
 
-    /// Drafts delivered to `recipient` that have events after its mark `after`: the drafts
+    /// Drafts delivered to `recipient` that have events after its mark `after` of a kind a
+    /// digest tells ([`NEWS_KINDS`]; a window closing or a new text wakes nobody): the drafts
     /// whose news a digest may carry. A range read on the events' primary key, joined to the
     /// recipient's deliveries, so it costs what happened since its last digest.
     pub fn delivered_draft_ids_with_events_after(
@@ -641,18 +647,26 @@ impl Store {
     ) -> Result<Vec<i64>, StoreError> {
         let read = || -> rusqlite::Result<Vec<i64>> {
             let mut statement = self.conn.prepare_cached(
-                "SELECT DISTINCT e.draft_id FROM draft_events AS e \
-                 JOIN deliveries AS d ON d.draft_id = e.draft_id AND d.recipient = ?1 \
-                 WHERE e.id > ?2 ORDER BY e.draft_id",
+                // The events after the mark (a range of the primary key), each looked up in
+                // the recipient's deliveries (their primary key), so the cost is the news,
+                // not the recipient's whole delivery history.
+                "SELECT e.draft_id FROM draft_events AS e \
+                 WHERE e.id > ?2 AND e.kind IN (SELECT value FROM json_each(?3)) \
+                   AND EXISTS (SELECT 1 FROM deliveries AS d \
+                               WHERE d.recipient = ?1 AND d.draft_id = e.draft_id)",
             )?;
-            let rows = statement.query_map(params![recipient, after], |row| row.get(0))?;
-            rows.collect()
+            let rows =
+                statement.query_map(params![recipient, after, NEWS_KINDS], |row| row.get(0))?;
+            let mut ids: Vec<i64> = rows.collect::<rusqlite::Result<_>>()?;
+            ids.sort_unstable();
+            ids.dedup();
+            Ok(ids)
         };
         read().map_err(|e| self.query_error("finding drafts with news", e))
     }
 
     /// Drafts with a comment window of any kind whose last day is `today` or later and that
-    /// no poll saw closed: through the partial index on open windows' last days.
+    /// no poll saw closed: through the index on open windows (`closed_at`, `last_day`).
     pub fn draft_ids_with_open_windows(&self, today: NaiveDate) -> Result<Vec<i64>, StoreError> {
         let read = || -> rusqlite::Result<Vec<i64>> {
             let mut statement = self.conn.prepare_cached(
