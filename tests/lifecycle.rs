@@ -276,10 +276,14 @@ fn text(mail: &support::ParsedMail) -> String {
     mail.text.replace("\r\n", "\n")
 }
 
-/// How many of `texts` contain `needle`, and the index of the first.
+/// How many of `texts` contain `needle`, and the index of the first; runs of white space
+/// (the text part wraps long lines) count as one space.
 fn occurrences(texts: &[String], needle: &str) -> (usize, Option<usize>) {
-    let count = texts.iter().filter(|text| text.contains(needle)).count();
-    (count, texts.iter().position(|text| text.contains(needle)))
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let needle = words(needle);
+    let texts: Vec<String> = texts.iter().map(|text| words(text)).collect();
+    let count = texts.iter().filter(|text| text.contains(&needle)).count();
+    (count, texts.iter().position(|text| text.contains(&needle)))
 }
 
 /// 26-TA-1985 through five polls of fixture pages, with a digest after each: public
