@@ -439,8 +439,13 @@ async fn one_draft_followed_through_five_polls_reaches_each_partner_once_per_eve
     let (_, cabinet_at) = occurrences(&texts, "tiks izskatīts Ministru kabineta sēdē");
     let cabinet_text = &texts[cabinet_at.expect("cabinet told")];
     assert!(
-        cabinet_text.contains("Atgādinājums: saskaņošanas termiņš beidzas pēc 3 dienām"),
+        cabinet_text.contains("* Atgādinājums: saskaņošanas termiņš beidzas pēc 3 dienām"),
         "{cabinet_text}"
+    );
+    assert_eq!(
+        cabinet_text.matches("Numurs: 26-TA-1985").count(),
+        1,
+        "reminded and changed, listed once: {cabinet_text}"
     );
     // Adopted: the opinions given by then, organisations named, the rest counted.
     let (_, adopted_at) = occurrences(&texts, "pieņemts 22.09.2026.");

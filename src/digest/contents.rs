@@ -513,3 +513,109 @@ pub fn change_notes(changes: &[DraftChange], today: NaiveDate) -> Vec<ChangeNote
     }
     notes
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 9, d).unwrap_or_default()
+    }
+
+    fn event(id: i64, kind: DraftEventKind, payload: serde_json::Value) -> DraftEvent {
+        DraftEvent {
+            id,
+            draft_id: 1,
+            poll_id: None,
+            kind,
+            payload,
+            at: DateTime::<Utc>::default(),
+        }
+    }
+
+    fn window(kind: &str, last_day: &str, old_last_day: Option<&str>) -> serde_json::Value {
+        let mut payload = json!({ "window_kind": kind, "round": 1, "last_day": last_day });
+        if let Some(old) = old_last_day {
+            payload["old_last_day"] = json!(old);
+        }
+        payload
+    }
+
+    /// Several events of one window make one note (opened, then moved: opened until the last
+    /// date; moved and moved back: nothing), stages span first to last, and agendas,
+    /// adoption and publication each make their own, in the order they happened.
+    #[test]
+    fn history_events_become_one_note_per_fact_in_order() {
+        let events = [
+            event(
+                1,
+                DraftEventKind::StageChanged,
+                json!({ "from": "Sabiedrības līdzdalība", "to": "Saskaņošana" }),
+            ),
+            event(
+                2,
+                DraftEventKind::WindowOpened,
+                window("coordination", "2026-09-24", None),
+            ),
+            event(
+                3,
+                DraftEventKind::WindowMoved,
+                window("coordination", "2026-10-01", Some("2026-09-24")),
+            ),
+            event(
+                4,
+                DraftEventKind::WindowMoved,
+                window("public_participation", "2026-09-20", Some("2026-09-18")),
+            ),
+            event(
+                5,
+                DraftEventKind::WindowMoved,
+                window("public_participation", "2026-09-18", Some("2026-09-20")),
+            ),
+            event(
+                6,
+                DraftEventKind::OnAgenda,
+                json!({ "meeting": "state_secretaries", "date": "2026-09-17" }),
+            ),
+            event(
+                7,
+                DraftEventKind::WindowClosed,
+                window("coordination", "2026-10-01", None),
+            ),
+            event(
+                8,
+                DraftEventKind::StageChanged,
+                json!({ "from": "Saskaņošana", "to": "Izskatīts" }),
+            ),
+            event(9, DraftEventKind::Adopted, json!({ "date": null })),
+        ];
+        assert_eq!(
+            event_notes(&events, day(15)),
+            vec![
+                ChangeNote::StageChanged {
+                    from: Some("Sabiedrības līdzdalība".to_owned()),
+                    to: Some("Izskatīts".to_owned()),
+                },
+                ChangeNote::CoordinationOpened {
+                    to: day(24) + chrono::Days::new(7)
+                },
+                ChangeNote::OnAgenda {
+                    meeting: Meeting::StateSecretaries,
+                    date: day(17),
+                },
+                ChangeNote::Adopted { date: None },
+            ]
+        );
+        // A moved coordination deadline is re-announced with the new date.
+        assert_eq!(
+            event_notes(&events[2..3], day(15)),
+            vec![ChangeNote::CoordinationMoved {
+                from: day(24),
+                to: day(24) + chrono::Days::new(7),
+            }]
+        );
+        // A coordination window first seen after it ended is no news.
+        assert_eq!(event_notes(&events[1..2], day(25)), Vec::new());
+    }
+}

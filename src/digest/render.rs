@@ -181,14 +181,25 @@ impl Templates {
                 .collect()
         };
         let all_new: Vec<DigestItem<'_>> = contents.new_items().cloned().collect();
+        // A draft reported before that both changed and is due a reminder is shown once,
+        // among the changes, with the reminder as its first note: one entry per draft.
+        let changed: BTreeSet<i64> = contents
+            .changes
+            .iter()
+            .map(|change| change.item.draft.id)
+            .collect();
+        let reminder_phrase = |reminder: &super::contents::ReminderItem<'_>| {
+            let days = (reminder.key.window_to - today).num_days();
+            lang::window_reminder_phrase(&reminder.key.window_kind, days, language)
+        };
         let reminders: Vec<Value> = contents
             .reminders
             .iter()
+            .filter(|reminder| !changed.contains(&reminder.item.draft.id))
             .map(|reminder| {
-                let days = (reminder.key.window_to - today).num_days();
                 context! {
                     item => item_value(&reminder.item, language),
-                    note => lang::window_reminder_phrase(&reminder.key.window_kind, days, language),
+                    note => reminder_phrase(reminder),
                 }
             })
             .collect();
@@ -196,12 +207,15 @@ impl Templates {
             .changes
             .iter()
             .map(|change| {
+                let due = contents
+                    .reminders
+                    .iter()
+                    .filter(|reminder| reminder.item.draft.id == change.item.draft.id)
+                    .map(reminder_phrase);
                 context! {
                     item => item_value(&change.item, language),
-                    notes => change
-                        .notes
-                        .iter()
-                        .map(|note| lang::change_phrase(note, language))
+                    notes => due
+                        .chain(change.notes.iter().map(|note| lang::change_phrase(note, language)))
                         .collect::<Vec<_>>(),
                 }
             })
