@@ -349,18 +349,27 @@ fn record_for_recipients(
 ) -> Result<(Vec<(String, RecordOutcome)>, DigestCost), DigestError> {
     let templates = load_templates(ctx.config)?;
     let today = ctx.now.with_timezone(&ctx.config.timezone).date_naive();
+    // The history this run covers ends here, before its candidates are read: an event a poll
+    // records meanwhile is past every digest's mark and comes in the next run, never lost
+    // between the candidates (read without it) and the mark (that would include it).
+    let events_upto = ctx.store.lock()?.max_event_id()?;
     let candidates = digest_candidates(ctx, recipients)?;
     let evaluated = &candidates.drafts;
     let sources = source_health(ctx)?;
     let mut outcomes = Vec::new();
     for &recipient in recipients {
-        let outcome = record_for(ctx, &templates, recipient, evaluated, &sources, today)
-            .unwrap_or_else(|error| {
-                RecordOutcome::NotRecorded(RecipientOutcome::Failed {
-                    reason: error.to_string(),
-                    permanent: false,
-                })
-            });
+        let built = Built {
+            evaluated,
+            sources: &sources,
+            today,
+            events_upto,
+        };
+        let outcome = record_for(ctx, &templates, recipient, &built).unwrap_or_else(|error| {
+            RecordOutcome::NotRecorded(RecipientOutcome::Failed {
+                reason: error.to_string(),
+                permanent: false,
+            })
+        });
         outcomes.push((recipient.name.clone(), outcome));
     }
     Ok((outcomes, candidates.cost))
@@ -703,14 +712,30 @@ fn read_history(
 }
 
 /// Build `recipient`'s digest and record it (or, in a dry run, show it).
+/// What every recipient's digest of one run is built from.
+struct Built<'a> {
+    /// The candidate drafts with their verdicts.
+    evaluated: &'a [EvaluatedDraft],
+    /// The footer's source health.
+    sources: &'a [SourceHealth],
+    /// The run's local day.
+    today: NaiveDate,
+    /// The newest history event the run covers.
+    events_upto: i64,
+}
+
 fn record_for(
     ctx: &DigestContext<'_>,
     templates: &Templates,
     recipient: &RecipientConfig,
-    evaluated: &[EvaluatedDraft],
-    sources: &[SourceHealth],
-    today: NaiveDate,
+    built: &Built<'_>,
 ) -> Result<RecordOutcome, DigestError> {
+    let Built {
+        evaluated,
+        sources,
+        today,
+        events_upto,
+    } = *built;
     let scheduled_for = ctx.scheduled_for();
     if !ctx.dry_run
         && let Some(entry) = ctx
@@ -729,12 +754,13 @@ fn record_for(
         .iter()
         .map(|item| item.draft.id)
         .collect();
-    let (history, events_through) = {
-        let store = ctx.store.lock()?;
-        let events_through = store.max_event_id()?;
-        let history = read_history(&store, &recipient.name, &matched, events_through)?;
-        (history, events_through)
-    };
+    let events_through = events_upto;
+    let history = read_history(
+        &*ctx.store.lock()?,
+        &recipient.name,
+        &matched,
+        events_through,
+    )?;
     let contents = build_contents(
         recipient,
         evaluated,
