@@ -153,6 +153,12 @@ impl Templates {
                 WindowState::Open(days) if days <= DEFAULT_CLOSING_SOON_DAYS => {
                     contents.closing_soon.push(item.clone())
                 }
+                _ if item
+                    .window()
+                    .is_some_and(|window| window.kind == WindowKind::Coordination) =>
+                {
+                    contents.coordination.push(item.clone())
+                }
                 _ => contents.open.push(item.clone()),
             }
         }
