@@ -276,6 +276,10 @@ pub struct StoredDraft {
     pub windows: Vec<StoredWindow>,
     /// The portal marks the draft restricted (`(IP)`): its documents are not public.
     pub restricted: bool,
+    /// Opinions already given, as the detail pages last listed them. Read only where they
+    /// are shown (a digest's candidates), empty elsewhere, and not part of `drafts --json`.
+    #[serde(skip)]
+    pub opinions: Vec<Opinion>,
     /// Description from the detail page.
     pub description: Option<String>,
     /// Policy areas from the detail page.

@@ -268,3 +268,51 @@ fn write_watchlist(dir: &Path, name: &str, word: &str) {
     )
     .expect("watchlist written");
 }
+
+/// Drafts reported before are candidates again only when their history has news for the
+/// recipient (a stage, a deadline, an agenda, adoption, publication): 20 drafts delivered in
+/// March 2025, whose windows have long closed (a closing is no news), and one of them adopted
+/// since. The digest reads that one draft alone, tells its adoption once, and reads nothing
+/// the next day.
+#[tokio::test]
+async fn delivered_drafts_are_read_again_only_for_news_in_their_history() {
+    use draftwatch::model::Milestone;
+    let i = empty_installation();
+    let mut drafts = history(20, 0, 0);
+    let then = utc(2025, 3, 5, 6, 0);
+    record(&i.store, then - Duration::hours(1), &drafts);
+    let at = |now: DateTime<Utc>| DigestContext {
+        now,
+        ..i.ctx(false)
+    };
+    let first = send_digests(&at(then)).await.expect("digest sent");
+    assert!(!first.has_failures(), "{first}");
+    let delivered = i
+        .store
+        .lock()
+        .expect("lock")
+        .delivered_draft_ids("Tīkls")
+        .expect("deliveries");
+    assert_eq!(delivered.len(), 20, "every draft reported in March 2025");
+
+    // Seen again, windows closed, and one adopted.
+    drafts[7].milestones = vec![Milestone::Adopted {
+        date: Some(day(2026, 9, 10)),
+    }];
+    record(&i.store, run_at() - Duration::hours(1), &drafts);
+    let recipients: Vec<_> = i.config.recipients.iter().collect();
+    let news = digest_candidates(&at(run_at()), &recipients).expect("candidates");
+    assert_eq!(news.cost.loaded, 1, "the adopted draft alone");
+    assert_eq!(news.drafts[0].draft.ta_number.as_deref(), Some("26-TA-7"));
+    let sent = send_digests(&at(run_at())).await.expect("digest sent");
+    assert!(!sent.has_failures(), "{sent}");
+    assert!(
+        sent.recipients
+            .iter()
+            .all(|report| matches!(report.outcome, RecipientOutcome::Sent { .. })),
+        "the adoption is told to both: {sent}"
+    );
+    let next =
+        digest_candidates(&at(run_at() + Duration::days(1)), &recipients).expect("candidates");
+    assert_eq!(next.cost.loaded, 0, "told: nothing to read the next day");
+}

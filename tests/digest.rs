@@ -539,10 +539,10 @@ async fn contents_are_grouped_with_links_footer_and_calendar() {
             .unwrap_or_else(|| panic!("{needle} in {text}"))
     };
     assert!(pos("TERMIŅŠ DRĪZ BEIDZAS") < pos("26-TA-1"));
-    assert!(pos("26-TA-1") < pos("ATVĒRTI KOMENTĒŠANAI"));
-    assert!(pos("ATVĒRTI KOMENTĒŠANAI") < pos("26-TA-100"));
-    assert!(pos("26-TA-100") < pos("JAUNI PROJEKTI SASKAŅOŠANĀ"));
-    assert!(pos("JAUNI PROJEKTI SASKAŅOŠANĀ") < pos("26-TA-3"));
+    assert!(pos("26-TA-1") < pos("SABIEDRĪBAS LĪDZDALĪBA"));
+    assert!(pos("SABIEDRĪBAS LĪDZDALĪBA") < pos("26-TA-100"));
+    assert!(pos("26-TA-100") < pos("JAUNI PROJEKTI BEZ ATVĒRTA TERMIŅA"));
+    assert!(pos("JAUNI PROJEKTI BEZ ATVĒRTA TERMIŅA") < pos("26-TA-3"));
     assert!(
         !text.contains("26-TA-4"),
         "closed windows are left out: {text}"
@@ -904,10 +904,10 @@ fn every_label_renders_exactly_as_the_snapshot_in_both_languages() {
     use draftwatch::config::Language;
     use draftwatch::digest::{
         ChangeItem, ChangeNote, DigestContents, DigestItem, ReminderItem, SourceHealth, Templates,
-        WindowState,
     };
     use draftwatch::matcher::{Field, WatchlistVerdict};
     use draftwatch::model::StoredDraft;
+    use draftwatch::model::{Meeting, Opinion, StoredWindow, WindowKind};
     use draftwatch::store::ReminderKey;
 
     let today = day(2026, 9, 15);
@@ -949,6 +949,45 @@ fn every_label_renders_exactly_as_the_snapshot_in_both_languages() {
         day(2026, 9, 1),
         day(2026, 10, 9),
     );
+    // In coordination until 25.09 (also open for public participation until 30.09), with
+    // opinions of seven organisations and two private persons.
+    let mut coordinated = draft_with_window(
+        7,
+        "Bērnu tiesību aizsardzības likuma grozījumi koordinācijā",
+        day(2026, 9, 1),
+        day(2026, 9, 30),
+    );
+    coordinated.windows = vec![StoredWindow {
+        kind: WindowKind::Coordination,
+        round: 1,
+        window: CommentWindow {
+            from: day(2026, 9, 11),
+            to: day(2026, 9, 25),
+        },
+        submit_to: Some("pasts@vk.gov.lv".to_owned()),
+        seen_at: utc(2026, 9, 11, 8, 0),
+        closed_at: None,
+    }];
+    let opinion = |submitter: &str, legal_person| Opinion {
+        window_kind: WindowKind::Coordination,
+        submitter: submitter.to_owned(),
+        legal_person,
+        given_on: Some(day(2026, 9, 12)),
+        late: false,
+    };
+    coordinated.opinions = [
+        "Finanšu ministrija",
+        "Tieslietu ministrija",
+        "Latvijas Pašvaldību savienība",
+        "Valsts kanceleja",
+        "Izglītības un zinātnes ministrija",
+        "Biedrība \"Glābiet bērnus\"",
+        "Veselības ministrija",
+    ]
+    .iter()
+    .map(|name| opinion(name, true))
+    .chain([opinion("Jānis B.", false), opinion("Anna K.", false)])
+    .collect();
     let verdict = |d: &StoredDraft, word: &str| {
         let mut hits = vec![hit(Field::Title, &d.title, word)];
         if let Some(description) = &d.description {
@@ -966,22 +1005,27 @@ fn every_label_renders_exactly_as_the_snapshot_in_both_languages() {
         verdict(&coordination, "Bērnu"),
         verdict(&reminded, "Bērnu"),
         verdict(&changed, "bērniem"),
+        verdict(&coordinated, "Bērnu"),
     ];
     let second = fired(
         "vardarbiba",
         vec![hit(Field::Title, &open.title, "Bērnu tiesību aizsardzības")],
     );
-    let drafts = [soon, open, not_started, coordination, reminded, changed];
+    let drafts = [
+        soon,
+        open,
+        not_started,
+        coordination,
+        reminded,
+        changed,
+        coordinated,
+    ];
     fn listed<'a>(
         draft: &'a StoredDraft,
         matches: Vec<&'a WatchlistVerdict>,
         today: NaiveDate,
     ) -> DigestItem<'a> {
-        DigestItem {
-            draft,
-            window_state: WindowState::of(draft.window.as_ref(), today),
-            matches,
-        }
+        DigestItem::new(draft, today, matches)
     }
     let full = DigestContents {
         closing_soon: vec![listed(&drafts[0], vec![&verdicts[0]], today)],
@@ -989,16 +1033,37 @@ fn every_label_renders_exactly_as_the_snapshot_in_both_languages() {
             listed(&drafts[1], vec![&verdicts[1], &second], today),
             listed(&drafts[2], vec![&verdicts[2]], today),
         ],
-        coordination: vec![listed(&drafts[3], vec![&verdicts[3]], today)],
-        reminders: vec![ReminderItem {
-            item: listed(&drafts[4], vec![&verdicts[4]], today),
-            key: ReminderKey {
-                draft_id: 5,
-                window_kind: draftwatch::model::WindowKind::PublicParticipation,
-                window_to: day(2026, 9, 16),
-                days_before: 1,
-            },
+        coordination: vec![listed(&drafts[6], vec![&verdicts[6]], today)],
+        no_window: vec![{
+            let mut item = listed(&drafts[3], vec![&verdicts[3]], today);
+            item.notes = vec![ChangeNote::OnAgenda {
+                meeting: Meeting::StateSecretaries,
+                date: day(2026, 9, 10),
+            }];
+            item
         }],
+        reminders: vec![
+            ReminderItem {
+                item: listed(&drafts[6], vec![&verdicts[6]], today),
+                key: ReminderKey {
+                    draft_id: 7,
+                    window_kind: WindowKind::Coordination,
+                    round: 1,
+                    window_to: day(2026, 9, 25),
+                    days_before: 10,
+                },
+            },
+            ReminderItem {
+                item: listed(&drafts[4], vec![&verdicts[4]], today),
+                key: ReminderKey {
+                    draft_id: 5,
+                    window_kind: draftwatch::model::WindowKind::PublicParticipation,
+                    round: 1,
+                    window_to: day(2026, 9, 16),
+                    days_before: 1,
+                },
+            },
+        ],
         changes: vec![ChangeItem {
             item: listed(&drafts[5], vec![&verdicts[5]], today),
             notes: vec![
@@ -1016,6 +1081,29 @@ fn every_label_renders_exactly_as_the_snapshot_in_both_languages() {
                 ChangeNote::StageChanged {
                     from: None,
                     to: Some("Izsludināts VSS".to_owned()),
+                },
+                ChangeNote::CoordinationOpened {
+                    to: day(2026, 9, 25),
+                },
+                ChangeNote::CoordinationMoved {
+                    from: day(2026, 9, 25),
+                    to: day(2026, 10, 2),
+                },
+                ChangeNote::OnAgenda {
+                    meeting: Meeting::StateSecretaries,
+                    date: day(2026, 9, 10),
+                },
+                ChangeNote::OnAgenda {
+                    meeting: Meeting::Cabinet,
+                    date: day(2026, 9, 22),
+                },
+                ChangeNote::Adopted {
+                    date: Some(day(2026, 9, 22)),
+                },
+                ChangeNote::Published {
+                    number: Some("2026/185.3".to_owned()),
+                    date: Some(day(2026, 9, 24)),
+                    url: Some("https://www.vestnesis.lv/op/2026/185.3".to_owned()),
                 },
             ],
         }],

@@ -705,6 +705,7 @@ fn reminders_are_kept_per_window_kind() {
     let key = |window_kind: WindowKind| ReminderKey {
         draft_id,
         window_kind,
+        round: 1,
         window_to: day("2026-09-15"),
         days_before: 3,
     };
@@ -776,7 +777,8 @@ fn migration_keeps_every_draft_window_delivery_reminder_and_outbox_entry_of_rele
         ("deliveries", vec![]),
         ("polls", vec![]),
         ("alerts", vec![]),
-        ("outbox", vec!["reminder_keys"]),
+        // events_through is new in schema 10 (checked below).
+        ("outbox", vec!["reminder_keys", "events_through"]),
     ];
     let before: Vec<_> = {
         let conn = raw(&path);
@@ -801,6 +803,23 @@ fn migration_keeps_every_draft_window_delivery_reminder_and_outbox_entry_of_rele
             .filter(|entry| entry.as_ref().is_ok_and(|e| e.path().is_dir()))
             .count() as i64;
         assert_eq!(version, latest, "migrated to the newest schema");
+        // Each digest is marked with the last history event recorded before it was built, so
+        // a recipient's next digest reports what its previous one did not.
+        let marks: Vec<(i64, i64)> = conn
+            .prepare(
+                "SELECT events_through, (SELECT coalesce(max(id), 0) FROM draft_events \
+                                         WHERE at < outbox.built_at) FROM outbox ORDER BY id",
+            )
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        assert!(
+            marks.iter().all(|(mark, expected)| mark == expected),
+            "{marks:?}"
+        );
+        assert!(marks.iter().any(|(mark, _)| *mark > 0), "{marks:?}");
         for ((table, skip), old_rows) in tables.iter().zip(&before) {
             let skip: Vec<&str> = skip.iter().copied().chain(["restricted"]).collect();
             assert_eq!(
@@ -890,6 +909,7 @@ fn migration_keeps_every_draft_window_delivery_reminder_and_outbox_entry_of_rele
         given.contains(&ReminderKey {
             draft_id: moved.id,
             window_kind: WindowKind::PublicParticipation,
+            round: 1,
             window_to: day("2026-09-22"),
             days_before,
         })

@@ -148,7 +148,7 @@ async fn grouped_digest_html_is_self_contained_and_renders_in_chromium() {
         assert!(mail.text.contains(id), "{id} in the text part");
         assert!(mail.html.contains(id), "{id} in the HTML part");
     }
-    for heading in ["TERMIŅŠ DRĪZ BEIDZAS", "ATVĒRTI KOMENTĒŠANAI"] {
+    for heading in ["TERMIŅŠ DRĪZ BEIDZAS", "SABIEDRĪBAS LĪDZDALĪBA"] {
         assert!(mail.text.contains(heading), "{heading}: {}", mail.text);
     }
 

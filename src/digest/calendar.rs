@@ -8,8 +8,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::item::{DigestItem, WindowState, opinion_url};
+use super::item::{DigestItem, ItemWindow, WindowState};
 use crate::config::Language;
+use crate::model::WindowKind;
 
 /// The longest content line allowed before folding, in octets (CRLF not counted).
 const MAX_LINE_OCTETS: usize = 75;
@@ -32,17 +33,45 @@ pub struct DeadlineEvent {
 }
 
 impl DeadlineEvent {
-    /// The event for a listed draft whose window is open; `None` without a window, and for a
-    /// draft gone from the portal (its window still stored, but nobody can comment).
+    /// The event for a listed draft's first window when that one is open (or not yet open);
+    /// `None` without one, and for a draft gone from the portal (its window still stored, but
+    /// nobody can comment).
     pub fn for_item(item: &DigestItem<'_>, language: Language) -> Option<Self> {
+        Self::for_items_windows(item, language, true)
+            .into_iter()
+            .next()
+    }
+
+    /// One event per window of `item` open on the digest's day (`with_not_started`: and per
+    /// window not yet open): public participation and coordination deadlines alike.
+    pub fn for_items_windows(
+        item: &DigestItem<'_>,
+        language: Language,
+        with_not_started: bool,
+    ) -> Vec<Self> {
         if item.window_state == WindowState::Withdrawn {
-            return None;
+            return Vec::new();
         }
+        item.windows
+            .iter()
+            .filter(|window| match window.state {
+                WindowState::Open(_) => true,
+                WindowState::NotStarted => with_not_started,
+                _ => false,
+            })
+            .map(|window| Self::for_window(item, window, language))
+            .collect()
+    }
+
+    /// The event of one window of a listed draft. The public-participation event keeps the
+    /// UID it always had (`<source>-<external_id>@draftwatch`), so calendars that imported
+    /// earlier digests update it; other kinds add their kind and round.
+    fn for_window(item: &DigestItem<'_>, window: &ItemWindow, language: Language) -> Self {
         let draft = item.draft;
-        let window = draft.window?;
-        let opinion = opinion_url(draft);
-        let (prefix, body) = match language {
-            Language::Lv => (
+        let opinion = window.submit_url(draft);
+        let coordination = window.kind == WindowKind::Coordination;
+        let (prefix, body) = match (language, coordination) {
+            (Language::Lv, false) => (
                 "Termiņš",
                 format!(
                     "Pēdējā diena viedokļa iesniegšanai par {} «{}».\nIesniegt viedokli: {}",
@@ -51,7 +80,16 @@ impl DeadlineEvent {
                     opinion
                 ),
             ),
-            Language::En => (
+            (Language::Lv, true) => (
+                "Saskaņošanas termiņš",
+                format!(
+                    "Pēdējā diena atzinuma sniegšanai saskaņošanā par {} «{}».\nIesniegt viedokli: {}",
+                    draft.display_id(),
+                    draft.title,
+                    opinion
+                ),
+            ),
+            (Language::En, false) => (
                 "Deadline",
                 format!(
                     "Last day to submit an opinion on {} \"{}\".\nSubmit an opinion: {}",
@@ -60,24 +98,54 @@ impl DeadlineEvent {
                     opinion
                 ),
             ),
+            (Language::En, true) => (
+                "Coordination deadline",
+                format!(
+                    "Last day to give an opinion in coordination on {} \"{}\".\nSubmit an opinion: {}",
+                    draft.display_id(),
+                    draft.title,
+                    opinion
+                ),
+            ),
         };
-        Some(DeadlineEvent {
-            uid: format!("{}-{}@draftwatch", draft.source, draft.external_id),
-            day: window.to,
+        let uid = match &window.kind {
+            WindowKind::PublicParticipation => {
+                format!("{}-{}@draftwatch", draft.source, draft.external_id)
+            }
+            kind => format!(
+                "{}-{}-{}-{}@draftwatch",
+                draft.source,
+                draft.external_id,
+                kind.as_str(),
+                window.round
+            ),
+        };
+        DeadlineEvent {
+            uid,
+            day: window.window.to,
             summary: format!("{prefix}: {} {}", draft.display_id(), draft.title),
             description: body,
             url: (opinion.starts_with("https://") || opinion.starts_with("http://"))
                 .then(|| opinion.to_owned()),
             stamp: draft.last_changed,
-        })
+        }
     }
 }
 
-/// The calendar attached to a digest: one event per listed open window.
+/// The calendar attached to a digest: one event per open window of each listed draft.
 pub fn digest_calendar(items: &[&DigestItem<'_>], language: Language) -> String {
     let events: Vec<DeadlineEvent> = items
         .iter()
-        .filter_map(|item| DeadlineEvent::for_item(item, language))
+        .flat_map(|item| DeadlineEvent::for_items_windows(item, language, false))
+        .collect();
+    write_calendar(&events, language)
+}
+
+/// A subscription calendar: one event per window of each draft that is open or not yet open.
+pub fn subscription_calendar(items: &[&DigestItem<'_>], language: Language) -> String {
+    let events: Vec<DeadlineEvent> = items
+        .iter()
+        .flat_map(|item| DeadlineEvent::for_items_windows(item, language, true))
         .collect();
     write_calendar(&events, language)
 }
@@ -209,17 +277,15 @@ mod tests {
             }),
             ..Default::default()
         };
-        let item = |window_state| DigestItem {
-            draft: &draft,
-            window_state,
-            matches: Vec::new(),
+        let open = DigestItem::new(&draft, day(15), Vec::new());
+        assert_eq!(open.window_state, WindowState::Open(5));
+        let event = DeadlineEvent::for_item(&open, Language::Lv);
+        assert_eq!(event.map(|event| event.day), Some(day(20)));
+        let withdrawn = DigestItem {
+            window_state: WindowState::Withdrawn,
+            ..open
         };
-        let open = DeadlineEvent::for_item(&item(WindowState::Open(5)), Language::Lv);
-        assert_eq!(open.map(|event| event.day), Some(day(20)));
-        assert_eq!(
-            DeadlineEvent::for_item(&item(WindowState::Withdrawn), Language::Lv),
-            None
-        );
+        assert_eq!(DeadlineEvent::for_item(&withdrawn, Language::Lv), None);
     }
 
     #[test]

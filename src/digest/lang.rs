@@ -11,7 +11,7 @@
 use chrono::NaiveDate;
 
 use crate::config::Language;
-use crate::model::CommentWindow;
+use crate::model::{CommentWindow, Meeting, Opinion, WindowKind};
 
 use super::item::{ChangeNote, WindowState};
 
@@ -34,12 +34,14 @@ pub struct Labels {
     pub closing_soon: &'static str,
     /// Heading: deadline reminders.
     pub reminders: &'static str,
-    /// Heading: new drafts open for comment.
+    /// Heading: new drafts open for public participation.
     pub open: &'static str,
-    /// Heading: new drafts without a public window.
+    /// Heading: new drafts in coordination, with a deadline for opinions.
     pub coordination: &'static str,
     /// What the coordination heading adds in parentheses.
     pub coordination_note: &'static str,
+    /// Heading: new drafts without an open window.
+    pub no_window: &'static str,
     /// Heading: changes to drafts reported before.
     pub changes: &'static str,
     /// Item field: the TA number.
@@ -48,8 +50,12 @@ pub struct Labels {
     pub kind: &'static str,
     /// Item field: the responsible institution.
     pub ministry: &'static str,
-    /// Item field: the comment window.
+    /// Item field: the public-participation window.
     pub window: &'static str,
+    /// Item field: the coordination deadline.
+    pub coordination_window: &'static str,
+    /// Item field: who has already given an opinion.
+    pub opinions: &'static str,
     /// Item field: the watchlists that matched.
     pub matches: &'static str,
     /// Item field: the link to the draft.
@@ -75,7 +81,7 @@ pub struct Labels {
 impl Labels {
     /// Every label with its name, for the templates. The struct is taken apart field by
     /// field, so a label added to [`Labels`] cannot be forgotten here.
-    pub fn named(&self) -> [(&'static str, &'static str); 22] {
+    pub fn named(&self) -> [(&'static str, &'static str); 25] {
         let Labels {
             lang,
             greeting,
@@ -84,11 +90,14 @@ impl Labels {
             open,
             coordination,
             coordination_note,
+            no_window,
             changes,
             number,
             kind,
             ministry,
             window,
+            coordination_window,
+            opinions,
             matches,
             draft,
             submit_opinion,
@@ -108,11 +117,14 @@ impl Labels {
             ("open", open),
             ("coordination", coordination),
             ("coordination_note", coordination_note),
+            ("no_window", no_window),
             ("changes", changes),
             ("number", number),
             ("kind", kind),
             ("ministry", ministry),
             ("window", window),
+            ("coordination_window", coordination_window),
+            ("opinions", opinions),
             ("matches", matches),
             ("draft", draft),
             ("submit_opinion", submit_opinion),
@@ -133,14 +145,17 @@ const LATVIAN: Labels = Labels {
     greeting: "Labdien!",
     closing_soon: "Termiņš drīz beidzas",
     reminders: "Atgādinājumi",
-    open: "Atvērti komentēšanai",
-    coordination: "Jauni projekti saskaņošanā",
-    coordination_note: "bez publiskās apspriešanas",
+    open: "Sabiedrības līdzdalība",
+    coordination: "Saskaņošana",
+    coordination_note: "atzinumus var sniegt līdz norādītajam termiņam",
+    no_window: "Jauni projekti bez atvērta termiņa",
     changes: "Izmaiņas jau nosūtītos projektos",
     number: "Numurs",
     kind: "Veids",
     ministry: "Atbildīgā iestāde",
     window: "Komentēšanas termiņš",
+    coordination_window: "Atzinumus var sniegt līdz",
+    opinions: "Viedokļus jau snieguši",
     matches: "Atbilst",
     draft: "Projekts",
     submit_opinion: "Iesniegt viedokli",
@@ -159,14 +174,17 @@ const ENGLISH: Labels = Labels {
     greeting: "Hello,",
     closing_soon: "Closing soon",
     reminders: "Reminders",
-    open: "Open for comment",
-    coordination: "New in coordination",
-    coordination_note: "no public consultation",
+    open: "Public participation",
+    coordination: "Coordination",
+    coordination_note: "opinions may be given until the deadline shown",
+    no_window: "New drafts without an open deadline",
     changes: "Changes to drafts sent before",
     number: "Number",
     kind: "Kind",
     ministry: "Responsible institution",
     window: "Comment period",
+    coordination_window: "Opinions may be given until",
+    opinions: "Already commented",
     matches: "Matches",
     draft: "Draft",
     submit_opinion: "Submit an opinion",
@@ -414,6 +432,182 @@ pub fn change_phrase(note: &ChangeNote, language: Language) -> String {
         (ChangeNote::Withdrawn, Language::En) => {
             "the draft is no longer on the portal (withdrawn or removed)".to_owned()
         }
+        (ChangeNote::CoordinationOpened { to }, Language::Lv) => format!(
+            "nodots saskaņošanai: atzinumus var sniegt līdz {}",
+            format_date(*to)
+        ),
+        (ChangeNote::CoordinationOpened { to }, Language::En) => format!(
+            "sent for coordination: opinions may be given until {}",
+            format_date(*to)
+        ),
+        (ChangeNote::CoordinationMoved { from, to }, Language::Lv) => format!(
+            "saskaņošanas termiņš pārcelts: {} → {} (atzinumus var sniegt līdz {})",
+            format_date(*from),
+            format_date(*to),
+            format_date(*to)
+        ),
+        (ChangeNote::CoordinationMoved { from, to }, Language::En) => format!(
+            "coordination deadline moved: {} → {} (opinions may be given until {})",
+            format_date(*from),
+            format_date(*to),
+            format_date(*to)
+        ),
+        (
+            ChangeNote::OnAgenda {
+                meeting: Meeting::StateSecretaries,
+                date,
+            },
+            Language::Lv,
+        ) => format!(
+            "izsludināts Valsts sekretāru sanāksmē {}",
+            format_date(*date)
+        ),
+        (
+            ChangeNote::OnAgenda {
+                meeting: Meeting::StateSecretaries,
+                date,
+            },
+            Language::En,
+        ) => format!(
+            "announced at the State Secretaries' meeting (VSS) on {}",
+            format_date(*date)
+        ),
+        (
+            ChangeNote::OnAgenda {
+                meeting: Meeting::Cabinet,
+                date,
+            },
+            Language::Lv,
+        ) => format!(
+            "tiks izskatīts Ministru kabineta sēdē {}",
+            format_date(*date)
+        ),
+        (
+            ChangeNote::OnAgenda {
+                meeting: Meeting::Cabinet,
+                date,
+            },
+            Language::En,
+        ) => format!("to be decided at the Cabinet on {}", format_date(*date)),
+        (ChangeNote::Adopted { date: Some(date) }, Language::Lv) => {
+            format!("pieņemts {}", format_date(*date))
+        }
+        (ChangeNote::Adopted { date: None }, Language::Lv) => "pieņemts".to_owned(),
+        (ChangeNote::Adopted { date: Some(date) }, Language::En) => {
+            format!("adopted on {}", format_date(*date))
+        }
+        (ChangeNote::Adopted { date: None }, Language::En) => "adopted".to_owned(),
+        (ChangeNote::Published { number, date, url }, language) => {
+            let mut text = match language {
+                Language::Lv => "publicēts «Latvijas Vēstnesī»".to_owned(),
+                Language::En => "published in Latvijas Vēstnesis".to_owned(),
+            };
+            if let Some(date) = date {
+                let on = match language {
+                    Language::Lv => "",
+                    Language::En => "on ",
+                };
+                text.push_str(&format!(" {on}{}", format_date(*date)));
+            }
+            if let Some(number) = number {
+                let no = match language {
+                    Language::Lv => "Nr.",
+                    Language::En => "No.",
+                };
+                text.push_str(&format!(", {no} {number}"));
+            }
+            if let Some(url) = url {
+                text.push_str(&format!(": {url}"));
+            }
+            text
+        }
+    }
+}
+
+/// The label of a window of `kind` on an item ("Komentēšanas termiņš", "Atzinumus var sniegt
+/// līdz"); a kind this build does not know is named as stored.
+pub fn window_label(kind: &WindowKind, language: Language) -> &str {
+    let labels = labels(language);
+    match kind {
+        WindowKind::PublicParticipation => labels.window,
+        WindowKind::Coordination => labels.coordination_window,
+        WindowKind::Other(name) => name,
+    }
+}
+
+/// How many legal persons are named before "un vēl N".
+const NAMED_OPINIONS: usize = 5;
+
+/// Who has already given an opinion, short: organisations by name (the first
+/// [`NAMED_OPINIONS`], then how many more), private persons counted, never named ("LPS,
+/// VARAM un vēl 2; un 3 privātpersonas"). `None` when nobody has.
+pub fn opinions_phrase(opinions: &[Opinion], language: Language) -> Option<String> {
+    let mut names: Vec<&str> = Vec::new();
+    for opinion in opinions.iter().filter(|opinion| opinion.legal_person) {
+        let name = opinion.submitter.trim();
+        if !name.is_empty() && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    let private = opinions
+        .iter()
+        .filter(|opinion| !opinion.legal_person)
+        .count();
+    if names.is_empty() && private == 0 {
+        return None;
+    }
+    let more = names.len().saturating_sub(NAMED_OPINIONS);
+    let mut text = names
+        .iter()
+        .take(NAMED_OPINIONS)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if more > 0 {
+        text.push_str(&match language {
+            Language::Lv => format!(" un vēl {more}"),
+            Language::En => format!(" and {more} more"),
+        });
+    }
+    if private > 0 {
+        let persons = match language {
+            Language::Lv => format!(
+                "{private} {}",
+                lv_noun(private, "privātpersona", "privātpersonas")
+            ),
+            Language::En => format!(
+                "{private} {}",
+                en_noun(private, "private person", "private persons")
+            ),
+        };
+        if text.is_empty() {
+            text = persons;
+        } else {
+            let and = match language {
+                Language::Lv => "un",
+                Language::En => "and",
+            };
+            text.push_str(&format!("; {and} {persons}"));
+        }
+    }
+    Some(text)
+}
+
+/// A reminder of the `kind` window ending in `days_left` days.
+pub fn window_reminder_phrase(kind: &WindowKind, days_left: i64, language: Language) -> String {
+    if *kind != WindowKind::Coordination {
+        return reminder_phrase(days_left, language);
+    }
+    match (language, days_left) {
+        (Language::Lv, 0) => "Atgādinājums: saskaņošanas termiņš beidzas šodien".to_owned(),
+        (Language::Lv, 1) => "Atgādinājums: saskaņošanas termiņš beidzas rīt".to_owned(),
+        (Language::Lv, n) if latvian_takes_singular(n) => {
+            format!("Atgādinājums: saskaņošanas termiņš beidzas pēc {n} dienas")
+        }
+        (Language::Lv, n) => format!("Atgādinājums: saskaņošanas termiņš beidzas pēc {n} dienām"),
+        (Language::En, 0) => "Reminder: the coordination deadline is today".to_owned(),
+        (Language::En, 1) => "Reminder: the coordination deadline is tomorrow".to_owned(),
+        (Language::En, n) => format!("Reminder: the coordination deadline is in {n} days"),
     }
 }
 
@@ -435,6 +629,31 @@ pub fn reminder_phrase(days_left: i64, language: Language) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn opinions_name_legal_persons_and_count_private_ones() {
+        let opinion = |submitter: &str, legal_person| Opinion {
+            window_kind: WindowKind::Coordination,
+            submitter: submitter.to_owned(),
+            legal_person,
+            given_on: None,
+            late: false,
+        };
+        let mut given: Vec<Opinion> = ["FM", "TM", "LPS", "VEA", "IZM", "VARAM", "FM"]
+            .iter()
+            .map(|name| opinion(name, true))
+            .collect();
+        given.extend((0..3).map(|_| opinion("Jānis B.", false)));
+        assert_eq!(
+            opinions_phrase(&given, Language::Lv).as_deref(),
+            Some("FM, TM, LPS, VEA, IZM un vēl 1; un 3 privātpersonas")
+        );
+        assert_eq!(
+            opinions_phrase(&given[7..8], Language::En).as_deref(),
+            Some("1 private person")
+        );
+        assert_eq!(opinions_phrase(&[], Language::Lv), None);
+    }
 
     #[test]
     fn singular_rule_follows_last_digits() {

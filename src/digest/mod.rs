@@ -43,9 +43,9 @@ use crate::store::{
 
 pub use contents::{
     ChangeItem, DigestContents, RecipientHistory, ReminderItem, SourceHealth, build_contents,
-    change_notes,
+    change_notes, event_notes,
 };
-pub use item::{ChangeNote, DigestItem, EvaluatedDraft, WindowState, opinion_url};
+pub use item::{ChangeNote, DigestItem, EvaluatedDraft, ItemWindow, WindowState, opinion_url};
 pub use lang::{days_left_phrase, format_date, format_window};
 pub use render::{
     RenderError, RenderedDigest, Templates, build_message, digest_message_id, highlight_html,
@@ -349,18 +349,27 @@ fn record_for_recipients(
 ) -> Result<(Vec<(String, RecordOutcome)>, DigestCost), DigestError> {
     let templates = load_templates(ctx.config)?;
     let today = ctx.now.with_timezone(&ctx.config.timezone).date_naive();
+    // The history this run covers ends here, before its candidates are read: an event a poll
+    // records meanwhile is past every digest's mark and comes in the next run, never lost
+    // between the candidates (read without it) and the mark (that would include it).
+    let events_upto = ctx.store.lock()?.max_event_id()?;
     let candidates = digest_candidates(ctx, recipients)?;
     let evaluated = &candidates.drafts;
     let sources = source_health(ctx)?;
     let mut outcomes = Vec::new();
     for &recipient in recipients {
-        let outcome = record_for(ctx, &templates, recipient, evaluated, &sources, today)
-            .unwrap_or_else(|error| {
-                RecordOutcome::NotRecorded(RecipientOutcome::Failed {
-                    reason: error.to_string(),
-                    permanent: false,
-                })
-            });
+        let built = Built {
+            evaluated,
+            sources: &sources,
+            today,
+            events_upto,
+        };
+        let outcome = record_for(ctx, &templates, recipient, &built).unwrap_or_else(|error| {
+            RecordOutcome::NotRecorded(RecipientOutcome::Failed {
+                reason: error.to_string(),
+                permanent: false,
+            })
+        });
         outcomes.push((recipient.name.clone(), outcome));
     }
     Ok((outcomes, candidates.cost))
@@ -533,9 +542,9 @@ pub fn write_calendar_files(ctx: &DigestContext<'_>) -> Result<CalendarFiles, Di
         let items = select_items(recipient, &candidates.drafts, &HashSet::new(), today);
         let open: Vec<&DigestItem<'_>> = items
             .iter()
-            .filter(|item| item.draft.window.is_some_and(|w| w.to >= today))
+            .filter(|item| !item.windows.is_empty())
             .collect();
-        let text = calendar::digest_calendar(&open, recipient.language);
+        let text = calendar::subscription_calendar(&open, recipient.language);
         let name = format!("{}.ics", crate::mailer::slug(&recipient.name));
         crate::mailer::write_atomically(dir, &name, text.as_bytes())
             .map_err(DigestError::CalendarFile)?;
@@ -596,6 +605,9 @@ pub fn digest_candidates(
                 watchlists: &recipient.watchlists,
             };
             ids.extend(store.digest_candidate_ids(wanted, &version, today, since)?);
+            // Drafts reported before with news in their history since the last digest.
+            let mark = store.events_mark(&recipient.name)?;
+            ids.extend(store.delivered_draft_ids_with_events_after(&recipient.name, mark)?);
         }
     }
     evaluated_candidates(ctx, &version, ids)
@@ -656,22 +668,38 @@ fn load_templates(config: &Config) -> Result<Templates, RenderError> {
     }
 }
 
-/// What the store knows of `recipient`'s history that matters for the drafts in `matched`.
+/// What the store knows of `recipient`'s history that matters for the drafts in `matched`,
+/// with the history events up to `events_upto` (the newest event when the digest is built;
+/// the digest records it as its mark, [`Store::record_outbox_through`]).
 fn read_history(
     store: &Store,
     recipient: &str,
     matched: &[i64],
+    events_upto: i64,
 ) -> Result<RecipientHistory, StoreError> {
     let delivered = store.delivered_draft_ids(recipient)?;
     let pending = store.pending_draft_ids(recipient)?;
     let reminders_given = store.reminders_given(recipient)?;
+    let mark = store.events_mark(recipient)?;
     let mut changes = HashMap::new();
-    if let Some(since) = store.last_digest_at(recipient)? {
-        for id in matched.iter().filter(|id| delivered.contains(id)) {
-            let found = store.changes_since(*id, since)?;
-            if !found.is_empty() {
-                changes.insert(*id, found);
+    let mut events = HashMap::new();
+    let since = store.last_digest_at(recipient)?;
+    for &id in matched {
+        let found = if delivered.contains(&id) {
+            if let Some(since) = since {
+                let found = store.changes_since(id, since)?;
+                if !found.is_empty() {
+                    changes.insert(id, found);
+                }
             }
+            // News: what happened after the last event the recipient's digests covered.
+            store.draft_events_between(id, mark, events_upto)?
+        } else {
+            // First report: where the draft has been so far.
+            store.draft_events_between(id, 0, events_upto)?
+        };
+        if !found.is_empty() {
+            events.insert(id, found);
         }
     }
     Ok(RecipientHistory {
@@ -679,18 +707,35 @@ fn read_history(
         pending,
         reminders_given,
         changes,
+        events,
     })
 }
 
 /// Build `recipient`'s digest and record it (or, in a dry run, show it).
+/// What every recipient's digest of one run is built from.
+struct Built<'a> {
+    /// The candidate drafts with their verdicts.
+    evaluated: &'a [EvaluatedDraft],
+    /// The footer's source health.
+    sources: &'a [SourceHealth],
+    /// The run's local day.
+    today: NaiveDate,
+    /// The newest history event the run covers.
+    events_upto: i64,
+}
+
 fn record_for(
     ctx: &DigestContext<'_>,
     templates: &Templates,
     recipient: &RecipientConfig,
-    evaluated: &[EvaluatedDraft],
-    sources: &[SourceHealth],
-    today: NaiveDate,
+    built: &Built<'_>,
 ) -> Result<RecordOutcome, DigestError> {
+    let Built {
+        evaluated,
+        sources,
+        today,
+        events_upto,
+    } = *built;
     let scheduled_for = ctx.scheduled_for();
     if !ctx.dry_run
         && let Some(entry) = ctx
@@ -709,7 +754,13 @@ fn record_for(
         .iter()
         .map(|item| item.draft.id)
         .collect();
-    let history = read_history(&*ctx.store.lock()?, &recipient.name, &matched)?;
+    let events_through = events_upto;
+    let history = read_history(
+        &*ctx.store.lock()?,
+        &recipient.name,
+        &matched,
+        events_through,
+    )?;
     let contents = build_contents(
         recipient,
         evaluated,
@@ -749,18 +800,21 @@ fn record_for(
     let envelope_from = envelope.from().map(ToString::to_string).unwrap_or_default();
     let envelope_to: Vec<String> = envelope.to().iter().map(ToString::to_string).collect();
     let reminders = contents.reminder_keys(&ctx.config.digest.reminder_days);
-    let recorded = ctx.store.lock()?.record_outbox(&NewOutboxEntry {
-        recipient: &recipient.name,
-        scheduled_for,
-        built_at: ctx.now,
-        message_id: &message_id,
-        subject: &digest.subject,
-        envelope_from: &envelope_from,
-        envelope_to: &envelope_to,
-        raw_message: &raw,
-        draft_ids: &digest.draft_ids,
-        reminders: &reminders,
-    })?;
+    let recorded = ctx.store.lock()?.record_outbox_through(
+        &NewOutboxEntry {
+            recipient: &recipient.name,
+            scheduled_for,
+            built_at: ctx.now,
+            message_id: &message_id,
+            subject: &digest.subject,
+            envelope_from: &envelope_from,
+            envelope_to: &envelope_to,
+            raw_message: &raw,
+            draft_ids: &digest.draft_ids,
+            reminders: &reminders,
+        },
+        events_through,
+    )?;
     Ok(match recorded {
         Some(outbox_id) => RecordOutcome::Recorded {
             outbox_id,

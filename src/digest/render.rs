@@ -28,6 +28,7 @@ use minijinja::{Environment, UndefinedBehavior, context};
 use crate::config::{Language, RecipientConfig};
 use crate::mailer::{AutoSubmitted, format_instant};
 use crate::matcher::Field;
+use crate::model::WindowKind;
 
 use super::calendar::digest_calendar;
 use super::contents::DigestContents;
@@ -148,9 +149,15 @@ impl Templates {
         let mut contents = DigestContents::default();
         for item in items {
             match item.window_state {
-                WindowState::NoWindow => contents.coordination.push(item.clone()),
+                WindowState::NoWindow => contents.no_window.push(item.clone()),
                 WindowState::Open(days) if days <= DEFAULT_CLOSING_SOON_DAYS => {
                     contents.closing_soon.push(item.clone())
+                }
+                _ if item
+                    .window()
+                    .is_some_and(|window| window.kind == WindowKind::Coordination) =>
+                {
+                    contents.coordination.push(item.clone())
                 }
                 _ => contents.open.push(item.clone()),
             }
@@ -180,14 +187,25 @@ impl Templates {
                 .collect()
         };
         let all_new: Vec<DigestItem<'_>> = contents.new_items().cloned().collect();
+        // A draft reported before that both changed and is due a reminder is shown once,
+        // among the changes, with the reminder as its first note: one entry per draft.
+        let changed: BTreeSet<i64> = contents
+            .changes
+            .iter()
+            .map(|change| change.item.draft.id)
+            .collect();
+        let reminder_phrase = |reminder: &super::contents::ReminderItem<'_>| {
+            let days = (reminder.key.window_to - today).num_days();
+            lang::window_reminder_phrase(&reminder.key.window_kind, days, language)
+        };
         let reminders: Vec<Value> = contents
             .reminders
             .iter()
+            .filter(|reminder| !changed.contains(&reminder.item.draft.id))
             .map(|reminder| {
-                let days = reminder.item.draft.window.map_or(0, |w| w.days_left(today));
                 context! {
                     item => item_value(&reminder.item, language),
-                    note => lang::reminder_phrase(days, language),
+                    note => reminder_phrase(reminder),
                 }
             })
             .collect();
@@ -195,12 +213,15 @@ impl Templates {
             .changes
             .iter()
             .map(|change| {
+                let due = contents
+                    .reminders
+                    .iter()
+                    .filter(|reminder| reminder.item.draft.id == change.item.draft.id)
+                    .map(reminder_phrase);
                 context! {
                     item => item_value(&change.item, language),
-                    notes => change
-                        .notes
-                        .iter()
-                        .map(|note| lang::change_phrase(note, language))
+                    notes => due
+                        .chain(change.notes.iter().map(|note| lang::change_phrase(note, language)))
                         .collect::<Vec<_>>(),
                 }
             })
@@ -233,6 +254,7 @@ impl Templates {
             closing_soon => values(&contents.closing_soon),
             open => values(&contents.open),
             coordination => values(&contents.coordination),
+            no_window => values(&contents.no_window),
             reminders => Value::from(reminders),
             changes => Value::from(changes),
             sources => Value::from(sources),
@@ -261,8 +283,12 @@ const DEFAULT_CLOSING_SOON_DAYS: i64 = 3;
 
 /// Count what `contents` holds, for the subject line.
 fn subject_counts(contents: &DigestContents<'_>) -> SubjectCounts {
-    let with_window: Vec<&DigestItem<'_>> =
-        contents.closing_soon.iter().chain(&contents.open).collect();
+    let with_window: Vec<&DigestItem<'_>> = contents
+        .closing_soon
+        .iter()
+        .chain(&contents.open)
+        .chain(&contents.coordination)
+        .collect();
     let ending_in = |days: i64| {
         with_window
             .iter()
@@ -276,10 +302,11 @@ fn subject_counts(contents: &DigestContents<'_>) -> SubjectCounts {
         nearest_deadline: nearest_deadline(&contents.closing_soon)
             .into_iter()
             .chain(nearest_deadline(&contents.open))
+            .chain(nearest_deadline(&contents.coordination))
             .min(),
         ending_today: ending_in(0),
         ending_tomorrow: ending_in(1),
-        coordination: contents.coordination.len(),
+        coordination: contents.no_window.len(),
         other_reminders: contents
             .reminders
             .iter()
@@ -382,6 +409,49 @@ fn item_value(item: &DigestItem<'_>, language: Language) -> Value {
     // Escaped here for a double-quoted attribute (the template's escaper would also turn
     // every `/` into an entity, which is valid but makes the mail source unreadable).
     let link = link_of(&draft.url);
+    // The window the item is about; a draft without an open one shows its public window
+    // (closed, or none) as it always has.
+    let (window_label, window, submit) = match item.window() {
+        Some(w) if w.kind == WindowKind::Coordination => (
+            lang::window_label(&w.kind, language),
+            Some(lang::format_date(w.window.to)),
+            w.submit_url(draft),
+        ),
+        Some(w) => (
+            lang::window_label(&w.kind, language),
+            Some(lang::format_window(&w.window)),
+            w.submit_url(draft),
+        ),
+        None => (
+            lang::labels(language).window,
+            draft.window.as_ref().map(lang::format_window),
+            opinion_url(draft),
+        ),
+    };
+    let other_windows: Vec<Value> = item
+        .windows
+        .iter()
+        .skip(1)
+        .map(|w| {
+            let submit = w.submit_url(draft);
+            context! {
+                label => lang::window_label(&w.kind, language),
+                window => if w.kind == WindowKind::Coordination {
+                    lang::format_date(w.window.to)
+                } else {
+                    lang::format_window(&w.window)
+                },
+                days_left => lang::days_left_phrase(w.state, language),
+                submit => submit,
+                submit_link => link_of(submit),
+            }
+        })
+        .collect();
+    let notes: Vec<String> = item
+        .notes
+        .iter()
+        .map(|note| lang::change_phrase(note, language))
+        .collect();
     let state = match item.window_state {
         WindowState::NoWindow => "none",
         WindowState::NotStarted => "not_started",
@@ -397,13 +467,17 @@ fn item_value(item: &DigestItem<'_>, language: Language) -> Value {
         display_id => draft.display_id(),
         ministry => draft.ministry.as_deref(),
         kind => draft.kind.as_deref(),
-        window => draft.window.as_ref().map(lang::format_window),
+        window => window,
+        window_label => window_label,
+        other_windows => Value::from(other_windows),
+        opinions => lang::opinions_phrase(&draft.opinions, language),
+        notes => notes,
         days_left => lang::days_left_phrase(item.window_state, language),
         state => state,
         url => draft.url.as_str(),
         link => link,
-        opinion_url => opinion_url(draft),
-        opinion_link => link_of(opinion_url(draft)),
+        opinion_url => submit,
+        opinion_link => link_of(submit),
         excerpt => excerpt.as_ref().map(Excerpt::plain),
         excerpt_html => excerpt.as_ref().map(|excerpt| Value::from_safe_string(excerpt.html())),
         matches => Value::from(matches),

@@ -2,8 +2,8 @@
 //! drafts already evaluated by the matcher, so the rules are testable without a store.
 //!
 //! A draft is selected when at least one of the recipient's watchlists fires on it and it
-//! has not been delivered to that recipient before. Order: drafts whose window is still
-//! open (or not yet open) by days left, soonest first; then drafts without a window; then
+//! has not been delivered to that recipient before. Order: drafts with a window of any kind
+//! still open (or not yet open) by days left of the soonest-closing one, soonest first; then drafts without a window; then
 //! drafts whose window has closed, most recently closed first. This module does not render
 //! or send anything.
 
@@ -37,11 +37,7 @@ pub fn select_items<'a>(
                         .find(|verdict| verdict.fired && &verdict.watchlist == name)
                 })
                 .collect();
-            (!matches.is_empty()).then(|| DigestItem {
-                draft: &evaluated.draft,
-                window_state: WindowState::of_draft(&evaluated.draft, today),
-                matches,
-            })
+            (!matches.is_empty()).then(|| DigestItem::new(&evaluated.draft, today, matches))
         })
         .collect();
     items.sort_by(|a, b| {
@@ -56,7 +52,11 @@ pub fn select_items<'a>(
 /// (group, days) where group 0 = open or not yet open, 1 = no window, 2 = closed; inside a
 /// group the smaller number comes first.
 fn order_key(item: &DigestItem<'_>, today: NaiveDate) -> (u8, i64) {
-    let days_left = item.draft.window.map(|w| w.days_left(today));
+    // The window the item is about (its soonest open one), else the closed public one.
+    let days_left = item
+        .window()
+        .map(|w| w.window.days_left(today))
+        .or_else(|| item.draft.window.map(|w| w.days_left(today)));
     match (item.window_state, days_left) {
         (WindowState::NoWindow, _) | (_, None) => (1, 0),
         (WindowState::Closed | WindowState::Withdrawn, Some(days)) => (2, -days),
@@ -76,6 +76,6 @@ pub fn nearest_deadline(items: &[DigestItem<'_>]) -> Option<NaiveDate> {
                 WindowState::Open(_) | WindowState::NotStarted
             )
         })
-        .filter_map(|item| item.draft.window.map(|w| w.to))
+        .filter_map(|item| item.window().map(|w| w.window.to))
         .min()
 }

@@ -168,6 +168,7 @@ fn draft_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredDraft> {
         unreadable_deadline: row.get(16)?,
         windows: Vec::new(),
         restricted: row.get(19)?,
+        opinions: Vec::new(),
         description: row.get(11)?,
         policy_areas,
         detail_fetched_at: optional_timestamp_column(row, 13)?,

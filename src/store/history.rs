@@ -90,6 +90,11 @@ impl From<DraftEventKind> for String {
     }
 }
 
+/// The kinds of history event a digest tells a partner about (as a JSON array, a query
+/// parameter): stage, windows opened or moved, agendas, adoption, publication.
+pub const NEWS_KINDS: &str =
+    r#"["stage_changed","window_opened","window_moved","on_agenda","adopted","published"]"#;
+
 /// One event of a draft's history.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DraftEvent {
@@ -602,6 +607,93 @@ impl Store {
             rows.collect()
         };
         read().map_err(|e| self.query_error("listing open windows", e))
+    }
+
+    /// The id of the newest history event, 0 when there is none: what a digest built now has
+    /// taken into account ([`Store::record_outbox_through`]).
+    pub fn max_event_id(&self) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("SELECT coalesce(max(id), 0) FROM draft_events", [], |row| {
+                row.get(0)
+            })
+            .map_err(|e| self.query_error("reading draft history", e))
+    }
+
+    /// A draft's events with an id in `after + 1 ..= upto`, oldest first: what a recipient
+    /// whose mark is `after` has not been told yet, as of a digest that reads up to `upto`.
+    pub fn draft_events_between(
+        &self,
+        draft_id: i64,
+        after: i64,
+        upto: i64,
+    ) -> Result<Vec<DraftEvent>, StoreError> {
+        self.query_events(
+            &format!(
+                "SELECT {EVENT_COLUMNS} FROM draft_events \
+                 WHERE draft_id = ?1 AND id > ?2 AND id <= ?3 ORDER BY id"
+            ),
+            params![draft_id, after, upto],
+        )
+    }
+
+    /// Drafts delivered to `recipient` that have events after its mark `after` of a kind a
+    /// digest tells ([`NEWS_KINDS`]; a window closing or a new text wakes nobody): the drafts
+    /// whose news a digest may carry. A range read on the events' primary key, joined to the
+    /// recipient's deliveries, so it costs what happened since its last digest.
+    pub fn delivered_draft_ids_with_events_after(
+        &self,
+        recipient: &str,
+        after: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        let read = || -> rusqlite::Result<Vec<i64>> {
+            let mut statement = self.conn.prepare_cached(
+                // The events after the mark (a range of the primary key), each looked up in
+                // the recipient's deliveries (their primary key), so the cost is the news,
+                // not the recipient's whole delivery history.
+                "SELECT e.draft_id FROM draft_events AS e \
+                 WHERE e.id > ?2 AND e.kind IN (SELECT value FROM json_each(?3)) \
+                   AND EXISTS (SELECT 1 FROM deliveries AS d \
+                               WHERE d.recipient = ?1 AND d.draft_id = e.draft_id)",
+            )?;
+            let rows =
+                statement.query_map(params![recipient, after, NEWS_KINDS], |row| row.get(0))?;
+            let mut ids: Vec<i64> = rows.collect::<rusqlite::Result<_>>()?;
+            ids.sort_unstable();
+            ids.dedup();
+            Ok(ids)
+        };
+        read().map_err(|e| self.query_error("finding drafts with news", e))
+    }
+
+    /// Drafts with a comment window of any kind whose last day is `today` or later and that
+    /// no poll saw closed: through the index on open windows (`closed_at`, `last_day`).
+    pub fn draft_ids_with_open_windows(&self, today: NaiveDate) -> Result<Vec<i64>, StoreError> {
+        let read = || -> rusqlite::Result<Vec<i64>> {
+            let mut statement = self.conn.prepare_cached(
+                "SELECT DISTINCT draft_id FROM comment_windows \
+                 WHERE closed_at IS NULL AND last_day >= ?1 ORDER BY draft_id",
+            )?;
+            let rows = statement.query_map(params![date_to_sql(today)], |row| row.get(0))?;
+            rows.collect()
+        };
+        read().map_err(|e| self.query_error("finding open windows", e))
+    }
+
+    /// The opinions already given on each of the drafts `ids`, as their detail pages last
+    /// listed them, by draft.
+    pub fn opinions_of_drafts(
+        &self,
+        ids: &[i64],
+    ) -> Result<HashMap<i64, Vec<Opinion>>, StoreError> {
+        let mut by_draft = HashMap::new();
+        for &id in ids {
+            let opinions = opinions_of(&self.conn, id, None)
+                .map_err(|e| self.query_error("reading opinions", e))?;
+            if !opinions.is_empty() {
+                by_draft.insert(id, opinions);
+            }
+        }
+        Ok(by_draft)
     }
 
     fn query_events(

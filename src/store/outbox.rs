@@ -61,19 +61,31 @@ impl fmt::Display for OutboxStatus {
     }
 }
 
-/// One deadline reminder: "the `window_kind` window of this draft ending on `window_to` is
-/// `days_before` days away". Sent once per recipient; a moved deadline is a new key, and so
-/// is another kind of window of the same draft ending the same day.
+/// One deadline reminder: "round `round` of the `window_kind` window of this draft, ending on
+/// `window_to`, is `days_before` days away". Sent once per recipient; a moved deadline is a
+/// new key (reminders follow the new date), and so is another kind or round of window of the
+/// same draft ending the same day.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct ReminderKey {
     /// The draft.
     pub draft_id: i64,
     /// Which of its windows.
     pub window_kind: WindowKind,
+    /// Which round of that kind (1 for the first; keys recorded before schema 10 are round 1).
+    #[serde(default = "first_round")]
+    pub round: u32,
     /// The last day of its window the reminder is about.
     pub window_to: NaiveDate,
     /// How many days before `window_to` the reminder is given.
     pub days_before: u32,
+}
+
+/// A `reminders` row as read: draft, window kind, round, last day, days before.
+type ReminderRow = (i64, String, u32, String, u32);
+
+/// The round of a reminder key recorded before rounds were part of it.
+fn first_round() -> u32 {
+    1
 }
 
 /// A digest about to be recorded.
@@ -316,13 +328,24 @@ impl Store {
     /// Record a digest as pending, due at once. Returns its row id, or `None` when the
     /// recipient already has a digest for that scheduled time (it is never built twice).
     pub fn record_outbox(&mut self, entry: &NewOutboxEntry<'_>) -> Result<Option<i64>, StoreError> {
+        self.record_outbox_through(entry, 0)
+    }
+
+    /// [`Store::record_outbox`] for a digest that reported every history event up to the id
+    /// `events_through` (see [`Store::events_mark`]): once it is sent or while it is pending,
+    /// the recipient's next digest reports only later events.
+    pub fn record_outbox_through(
+        &mut self,
+        entry: &NewOutboxEntry<'_>,
+        events_through: i64,
+    ) -> Result<Option<i64>, StoreError> {
         let write = |conn: &rusqlite::Connection| -> rusqlite::Result<Option<i64>> {
             let built_at = timestamp_to_sql(entry.built_at);
             let inserted = conn.execute(
                 "INSERT INTO outbox (recipient, scheduled_for, built_at, message_id, subject, \
                  envelope_from, envelope_to, raw_message, draft_ids, reminder_keys, status, \
-                 next_attempt_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'pending', ?3) \
+                 next_attempt_at, events_through) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'pending', ?3, ?11) \
                  ON CONFLICT (recipient, scheduled_for) DO NOTHING",
                 params![
                     entry.recipient,
@@ -335,6 +358,7 @@ impl Store {
                     entry.raw_message,
                     to_json(entry.draft_ids)?,
                     to_json(entry.reminders)?,
+                    events_through.max(0),
                 ],
             )?;
             Ok((inserted == 1).then(|| conn.last_insert_rowid()))
@@ -487,14 +511,16 @@ impl Store {
                 }
                 let mut remind = tx.prepare_cached(
                     "INSERT OR IGNORE INTO reminders \
-                     (recipient, draft_id, window_kind, window_to, days_before, outbox_id) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                     (recipient, draft_id, window_kind, round, window_to, days_before, \
+                      outbox_id) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )?;
                 for key in &entry.reminders {
                     remind.execute(params![
                         entry.recipient,
                         key.draft_id,
                         key.window_kind.as_str(),
+                        key.round,
                         date_to_sql(key.window_to),
                         key.days_before,
                         id
@@ -563,25 +589,32 @@ impl Store {
 
     /// Reminders given to `recipient` or waiting in a pending digest.
     pub fn reminders_given(&self, recipient: &str) -> Result<HashSet<ReminderKey>, StoreError> {
-        let read = || -> rusqlite::Result<Vec<(i64, String, String, u32)>> {
+        let read = || -> rusqlite::Result<Vec<ReminderRow>> {
             let mut statement = self.conn.prepare_cached(
-                "SELECT draft_id, window_kind, window_to, days_before FROM reminders \
+                "SELECT draft_id, window_kind, round, window_to, days_before FROM reminders \
                  WHERE recipient = ?1",
             )?;
             let rows = statement.query_map(params![recipient], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                ))
             })?;
             rows.collect()
         };
         let rows = read().map_err(|e| self.query_error("reading reminders", e))?;
         let mut given: HashSet<ReminderKey> = rows
             .into_iter()
-            .filter_map(|(draft_id, window_kind, window_to, days_before)| {
+            .filter_map(|(draft_id, window_kind, round, window_to, days_before)| {
                 NaiveDate::parse_from_str(&window_to, "%Y-%m-%d")
                     .ok()
                     .map(|window_to| ReminderKey {
                         draft_id,
                         window_kind: WindowKind::from(window_kind),
+                        round,
                         window_to,
                         days_before,
                     })
@@ -613,6 +646,28 @@ impl Store {
                 .map_err(|e| self.query_error("finding the last digest", e))
         })
         .transpose()
+    }
+
+    /// `recipient`'s high-water mark in the draft history: the highest event id its digests
+    /// (sent, or pending and so on their way) took into account. Events after it are news
+    /// for the next digest. Without such a digest (a recipient whose deliveries predate the
+    /// ledger) the mark is the last event recorded before its latest delivery; a recipient
+    /// never served has mark 0.
+    pub fn events_mark(&self, recipient: &str) -> Result<i64, StoreError> {
+        let read = || -> rusqlite::Result<i64> {
+            self.conn.query_row(
+                "SELECT coalesce( \
+                   (SELECT max(events_through) FROM outbox \
+                     WHERE recipient = ?1 AND status != 'failed_permanent' \
+                       AND events_through > 0), \
+                   (SELECT max(id) FROM draft_events WHERE at < \
+                     (SELECT max(delivered_at) FROM deliveries WHERE recipient = ?1)), \
+                   0)",
+                params![recipient],
+                |row| row.get(0),
+            )
+        };
+        read().map_err(|e| self.query_error("finding the history mark", e))
     }
 
     /// Counts per status and the oldest pending digest, without reading any message.

@@ -153,27 +153,32 @@ impl Store {
         )
     }
 
-    /// The drafts a calendar can show on `today`: those whose window has not ended.
+    /// The drafts a calendar can show on `today`: those with a window of any kind
+    /// (public participation, coordination, ...) that has not ended.
     pub fn calendar_candidate_ids(
         &self,
         today: chrono::NaiveDate,
     ) -> Result<BTreeSet<i64>, StoreError> {
-        Ok(self
+        let mut ids: BTreeSet<i64> = self
             .query_ids(
                 "SELECT id FROM drafts WHERE window_to >= ?1",
                 params![date_to_sql(today)],
                 "finding open windows",
             )?
             .into_iter()
-            .collect())
+            .collect();
+        ids.extend(self.draft_ids_with_open_windows(today)?);
+        Ok(ids)
     }
 
     /// Every draft a digest on `today` can list for `recipient`, a superset of what it lists,
-    /// found through indexes: windows not ended (new drafts, reminders); drafts without a
-    /// window, not withdrawn and not yet delivered to the recipient, on which one of its
-    /// watchlists fired or whose verdicts are not current for `version`; and drafts changed
-    /// since `since` (the recipient's last digest). Closed windows never delivered, the bulk
-    /// of the history, are not among them.
+    /// found through indexes: windows of any kind not ended (new drafts, reminders); drafts
+    /// without any window, not withdrawn and not yet delivered to the recipient, on which one
+    /// of its watchlists fired or whose verdicts are not current for `version`; and drafts
+    /// changed since `since` (the recipient's last digest). Closed windows never delivered,
+    /// the bulk of the history, are not among them. Drafts delivered before that have new
+    /// history events are added by the digest
+    /// ([`Store::delivered_draft_ids_with_events_after`]).
     pub fn digest_candidate_ids(
         &self,
         recipient: CandidateRecipient<'_>,
@@ -187,6 +192,7 @@ impl Store {
         ids.extend(self.query_ids(
             "SELECT d.id FROM drafts AS d \
              WHERE d.window_to IS NULL AND d.vanished_at IS NULL \
+               AND NOT EXISTS (SELECT 1 FROM comment_windows AS w WHERE w.draft_id = d.id) \
                AND NOT EXISTS (SELECT 1 FROM deliveries \
                                WHERE recipient = ?1 AND draft_id = d.id) \
                AND (EXISTS (SELECT 1 FROM verdicts AS v \
@@ -217,9 +223,13 @@ impl Store {
     ) -> Result<Vec<DraftVerdicts>, StoreError> {
         let mut found = Vec::new();
         for id in ids {
-            let Some(draft) = self.get_draft(id)? else {
+            let Some(mut draft) = self.get_draft(id)? else {
                 continue;
             };
+            draft.opinions = self
+                .opinions_of_drafts(&[id])?
+                .remove(&id)
+                .unwrap_or_default();
             let fired = self.current_verdicts(&draft, version)?;
             found.push(DraftVerdicts { draft, fired });
         }
