@@ -337,16 +337,46 @@ impl StoredDraft {
 
 /// What the store already knows about one source's drafts, handed to a poll. It lives here,
 /// not in `sources`, so the store can build it without depending on the portal adapters.
+///
+/// The daemon does not load every draft a source ever listed (years of history, most of a
+/// poll's cost at 10,000 drafts): it hands a [`KnownLookup`] that asks the store for the few
+/// ids the list pages show. Tests and small callers fill `drafts` instead; [`KnownDrafts::get`]
+/// reads both.
 #[derive(Debug, Clone, Default)]
 pub struct KnownDrafts {
     /// This source's external_id → what the poll needs to know about that draft (a draft
     /// first seen through another view is known here once this source has seen it too).
     pub drafts: HashMap<String, KnownDraft>,
+    /// Asked for ids not in `drafts`.
+    pub lookup: Option<std::sync::Arc<dyn KnownLookup>>,
     /// Drafts someone was told about whose window is still open, least recently checked
     /// first. Paging stops at the first page of known drafts, so a deadline moved on a draft
     /// deep in the list would never be seen; these are re-read through their detail page,
     /// within a per-poll budget.
     pub recheck: Vec<RecheckCandidate>,
+}
+
+impl KnownDrafts {
+    /// What is known about `external_id`, if the source has seen it.
+    pub fn get(&self, external_id: &str) -> Option<KnownDraft> {
+        match self.drafts.get(external_id) {
+            Some(known) => Some(known.clone()),
+            None => self.lookup.as_ref()?.lookup(external_id),
+        }
+    }
+
+    /// Whether the source has seen `external_id`.
+    pub fn contains(&self, external_id: &str) -> bool {
+        self.get(external_id).is_some()
+    }
+}
+
+/// Answers "has this source seen this draft?" one id at a time (see [`KnownDrafts`]). A
+/// lookup that fails answers `None` (and says so in the log): the draft is then treated as
+/// new, which costs a detail request or a list page more, never a missed draft.
+pub trait KnownLookup: std::fmt::Debug + Send + Sync {
+    /// What is known about `external_id`, if the source has seen it.
+    fn lookup(&self, external_id: &str) -> Option<KnownDraft>;
 }
 
 /// One known draft.

@@ -177,7 +177,7 @@ async fn poll_with(
     let today = clock.today(chrono_tz::Europe::Riga);
     let known = {
         let store = store.lock()?;
-        let mut known = store.known_drafts(source.name())?;
+        let mut known = store.known_drafts_lookup(source.name())?;
         known.recheck = store.recheck_candidates(source.name(), today)?;
         if source.tracks_stage() {
             // Open windows first (their deadlines are near), then drafts whose stage may
@@ -194,7 +194,7 @@ async fn poll_with(
     };
     tracing::info!(
         source = source.name(),
-        known = known.drafts.len(),
+        recheck_candidates = known.recheck.len(),
         "Poll started."
     );
     let output = source.poll(fetcher, &known, cancel).await;

@@ -351,6 +351,7 @@ async fn poll(
 fn known_from(fixture_name: &str, needs_detail: bool) -> KnownDrafts {
     let page = parse_list_page(&fixture(fixture_name), &portal()).unwrap();
     KnownDrafts {
+        lookup: None,
         drafts: page
             .drafts
             .into_iter()

@@ -240,6 +240,7 @@ fn known_page_one(server: &MockServer) -> KnownDrafts {
     )
     .unwrap();
     KnownDrafts {
+        lookup: None,
         drafts: page
             .acts
             .into_iter()

@@ -307,6 +307,30 @@ fn detail_error_keeps_needing_detail_until_read() {
 }
 
 #[test]
+fn the_known_drafts_lookup_answers_each_id_from_the_store_without_loading_them() {
+    let mut t = temp_store();
+    let mut failed = draft("1", "Virsraksts");
+    failed.detail_error = Some("HTTP 503".to_owned());
+    t.poll_at(
+        "2026-03-03T07:00:00Z",
+        &[failed, with_detail(draft("2", "Cits"), "Apraksts", &[])],
+    );
+    let known = t.store.known_drafts_lookup(SOURCE).expect("lookup");
+    assert!(known.drafts.is_empty(), "nothing loaded up front");
+    let first = known.get("1").expect("draft 1 is known");
+    assert!(first.needs_detail);
+    assert!(first.url.ends_with("/1"));
+    assert!(!known.get("2").expect("draft 2 is known").needs_detail);
+    assert!(!known.contains("3"));
+    // Drafts stored after the lookup was made are seen too (the lookup reads the store, not
+    // a snapshot), and another source's view is not this source's.
+    t.poll_at("2026-03-04T07:00:00Z", &[draft("3", "Vēl")]);
+    assert!(known.contains("3"));
+    let other = t.store.known_drafts_lookup("other").expect("lookup");
+    assert!(!other.contains("1"));
+}
+
+#[test]
 fn moved_deadline_is_recorded_as_changes() {
     let mut t = temp_store();
     t.poll_at("2026-03-03T07:00:00Z", &[draft("1", "Termiņš")]);

@@ -273,10 +273,7 @@ async fn read_list<S: PagedList + ?Sized>(
         );
         output.warnings.append(&mut list.warnings);
         warn_unreadable_deadlines(source.name(), &list.drafts, &mut output.warnings);
-        let all_known = list
-            .drafts
-            .iter()
-            .all(|d| known.drafts.contains_key(&d.external_id));
+        let all_known = list.drafts.iter().all(|d| known.contains(&d.external_id));
         for draft in list.drafts {
             if seen.insert(draft.external_id.clone()) {
                 output.drafts.push(draft);
@@ -335,12 +332,7 @@ async fn read_details<S: PagedList + ?Sized>(
         .drafts
         .iter()
         .enumerate()
-        .filter(|(_, draft)| {
-            known
-                .drafts
-                .get(&draft.external_id)
-                .is_none_or(|k| k.needs_detail)
-        })
+        .filter(|(_, draft)| known.get(&draft.external_id).is_none_or(|k| k.needs_detail))
         .map(|(index, _)| index)
         .collect();
     if due.len() > limit {
@@ -355,7 +347,6 @@ async fn read_details<S: PagedList + ?Sized>(
     for (done, &index) in due.iter().enumerate() {
         let draft = &mut output.drafts[index];
         let detail_url = known
-            .drafts
             .get(&draft.external_id)
             .and_then(|k| Url::parse(&k.url).ok())
             .or_else(|| Url::parse(&draft.url).ok());
