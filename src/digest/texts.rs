@@ -93,6 +93,18 @@ impl DraftNotes {
     /// documentation for exactly when).
     pub fn contradiction(&self, item: &DigestItem<'_>) -> Option<BestInterestsContradiction> {
         let impacts = self.impacts.get(&item.draft.id)?;
+        // Cheap test first: recognising the 8.1.16 item by its wording stems all sixteen
+        // labels, and a digest renders each item several times (size estimate, cuts).
+        let child_hit_on_text = item.matches.iter().any(|verdict| {
+            self.child_watchlists.contains(&verdict.watchlist)
+                && verdict
+                    .hits
+                    .iter()
+                    .any(|hit| matches!(hit.field, Field::Annotation | Field::Document))
+        });
+        if !child_hit_on_text {
+            return None;
+        }
         impact::best_interests_contradiction(item.matches.iter().copied(), impacts, |name| {
             self.child_watchlists.contains(name)
         })
@@ -142,9 +154,14 @@ pub fn text_contexts(item: &DigestItem<'_>) -> (Vec<TextContext>, usize) {
         let words = collapse_whitespace(matched);
         // A hit already visible in a sentence shown for a hit near it (the same sentence,
         // cut around another word) is marked there rather than shown again.
-        match sentences.iter_mut().find(|(f, c, at, _)| {
-            *f == field && c.contains(words.as_str()) && start.abs_diff(*at) <= c.len()
-        }) {
+        // Hits come in text order, so only the last sentences can be near: a watchlist may
+        // hit a long annotation hundreds of times, and each hit is not compared with all.
+        match sentences
+            .iter_mut()
+            .rev()
+            .take_while(|(f, c, at, _)| *f == field && start.abs_diff(*at) <= c.len())
+            .find(|(_, c, _, _)| c.contains(words.as_str()))
+        {
             Some((_, _, _, found)) => {
                 if !found.contains(&words) {
                     found.push(words);

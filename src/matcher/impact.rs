@@ -151,6 +151,10 @@ pub fn known_items() -> String {
 /// Which of the sixteen items a parsed item is: by its wording first (a renumbered form
 /// keeps the wording), else by its number.
 pub fn item_of(item: &ImpactItem) -> Option<u8> {
+    // The portal's own wording, as it nearly always is: no stemming needed.
+    if let Some((number, _)) = ITEMS.iter().find(|(_, label)| *label == item.label.trim()) {
+        return Some(*number);
+    }
     if !item.label.trim().is_empty()
         && let Ok(number) = resolve(&item.label)
     {
