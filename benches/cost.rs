@@ -2,7 +2,9 @@
 //! two recipients, the daemon's work for a poll that brings nothing new, and a calendar
 //! refresh. The store's verdicts are current, as in a running daemon; `digest_dry_run/stale`
 //! measures the first digest after a watchlist change, before the background re-evaluation
-//! finished (every candidate evaluated on the spot).
+//! finished (every candidate evaluated on the spot). `digest_dry_run/texts` is the dry run
+//! again once every draft the digests list has a stored 50 KB annotation with its sixteen
+//! impact items (issue 12): the digest reads the listed drafts' impact items, not their texts.
 //!
 //! Run: `cargo bench --bench cost`. Figures are recorded in docs/benchmarks.md.
 
@@ -13,9 +15,15 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use draftwatch::clock::Clock;
-use draftwatch::digest::{DigestContext, send_digests, write_calendar_files};
+use draftwatch::digest::{DigestContext, RecipientOutcome, send_digests, write_calendar_files};
+use draftwatch::matcher::impact::ITEMS;
+use draftwatch::model::{ImpactAnswer, ImpactItem};
 use draftwatch::pipeline::{poll_and_evaluate, reevaluate_stale};
 use draftwatch::sources::Fetcher;
+use draftwatch::store::{TextLinks, TextsRead};
+
+/// A real annotation excerpt (26-TA-1634), repeated to about 50 KB.
+const ANNOTATION_EXCERPT: &str = include_str!("annotation_excerpt.txt");
 
 fn bench_cost(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -86,6 +94,65 @@ fn bench_cost(c: &mut Criterion) {
                 ))
                 .expect("poll");
             assert_eq!(summary.verdicts_evaluated, 0);
+            black_box(summary)
+        })
+    });
+
+    // Every draft the digests list gets a 50 KB annotation and sixteen impact items (every
+    // one answered Nē except 8.1.8), stored as a poll's text phase stores them; the verdicts
+    // are recomputed (with the texts) before measuring, as the daemon does after a poll.
+    let summary = runtime.block_on(send_digests(&ctx(true))).expect("digest");
+    let mut listed: Vec<i64> = summary
+        .recipients
+        .iter()
+        .flat_map(|report| match &report.outcome {
+            RecipientOutcome::DryRun(message) => message.digest.draft_ids.clone(),
+            _ => Vec::new(),
+        })
+        .collect();
+    listed.sort_unstable();
+    listed.dedup();
+    let annotation = ANNOTATION_EXCERPT.repeat(50 * 1024 / ANNOTATION_EXCERPT.len() + 1);
+    let impacts: Vec<ImpactItem> = ITEMS
+        .iter()
+        .map(|(number, label)| ImpactItem {
+            number: format!("8.1.{number}"),
+            label: (*label).to_owned(),
+            answer: if *number == 8 {
+                ImpactAnswer::Yes
+            } else {
+                ImpactAnswer::No
+            },
+            explanation: None,
+        })
+        .collect();
+    {
+        let mut store = i.store.lock().expect("store");
+        for id in &listed {
+            let read = TextsRead {
+                links: TextLinks {
+                    annotation: Some(format!("https://tapportals.mk.gov.lv/annotation/{id}")),
+                    ..TextLinks::default()
+                },
+                annotation: Some((Some(annotation.clone()), impacts.clone())),
+                ..TextsRead::default()
+            };
+            store
+                .record_texts(*id, &read, None, support::now())
+                .expect("record texts");
+        }
+    }
+    let done = reevaluate_stale(&i.store, &i.watchlists, 500, &|| true).expect("re-evaluate");
+    assert_eq!(done.evaluated, listed.len());
+    println!(
+        "digest_dry_run/texts: {} listed drafts with a {} byte annotation each",
+        listed.len(),
+        annotation.len()
+    );
+    group.bench_function("digest_dry_run/texts", |b| {
+        b.iter(|| {
+            let summary = runtime.block_on(send_digests(&ctx(true))).expect("digest");
+            assert_eq!(summary.cost.evaluated, 0);
             black_box(summary)
         })
     });

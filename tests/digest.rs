@@ -903,11 +903,13 @@ async fn oversized_digest_is_cut_and_the_rest_comes_next_time() {
 fn every_label_renders_exactly_as_the_snapshot_in_both_languages() {
     use draftwatch::config::Language;
     use draftwatch::digest::{
-        ChangeItem, ChangeNote, DigestContents, DigestItem, ReminderItem, SourceHealth, Templates,
+        ChangeItem, ChangeNote, DigestContents, DigestItem, DraftNotes, ReminderItem, SourceHealth,
+        Templates,
     };
-    use draftwatch::matcher::{Field, WatchlistVerdict};
-    use draftwatch::model::StoredDraft;
-    use draftwatch::model::{Meeting, Opinion, StoredWindow, WindowKind};
+    use draftwatch::matcher::{Field, Hit, WatchlistVerdict};
+    use draftwatch::model::{
+        ImpactAnswer, ImpactItem, Meeting, Opinion, StoredDraft, StoredWindow, WindowKind,
+    };
     use draftwatch::store::ReminderKey;
 
     let today = day(2026, 9, 15);
@@ -998,9 +1000,23 @@ fn every_label_renders_exactly_as_the_snapshot_in_both_languages() {
     let verdicts = [
         verdict(&soon, "bērnu"),
         verdict(&open, "Bērnu"),
+        // Hits in the annotation (two sentences) and the draft text (two): three sentences
+        // shown, annotation first, one counted; with 8.1.16 Nē below, the contradiction note.
         fired(
             "audzugimenes",
-            vec![hit(Field::Title, &not_started.title, "Audžuģimeņu")],
+            [hit(Field::Title, &not_started.title, "Audžuģimeņu")]
+                .into_iter()
+                .chain((0..2).map(|i| Hit {
+                    span: i * 1000..i * 1000 + "audžuģimenēm".len(),
+                    context: Some(format!("Teikums {i} par atbalstu audžuģimenēm.")),
+                    ..hit(Field::Annotation, "audžuģimenēm", "audžuģimenēm")
+                }))
+                .chain((0..2).map(|i| Hit {
+                    span: i * 1000..i * 1000 + "audžuģimenēm".len(),
+                    context: Some(format!("…nosaka atlīdzību {i} audžuģimenēm <b>un</b>…")),
+                    ..hit(Field::Document, "audžuģimenēm", "audžuģimenēm")
+                }))
+                .collect(),
         ),
         verdict(&coordination, "Bērnu"),
         verdict(&reminded, "Bērnu"),
@@ -1127,13 +1143,45 @@ fn every_label_renders_exactly_as_the_snapshot_in_both_languages() {
         sources: full.sources[..1].to_vec(),
         ..DigestContents::default()
     };
+    // Draft 3 answers Nē on 8.1.16 and Jā on 8.1.8; draft 2 answers Jā on 8.1.16.
+    let impact = |number: &str, label: &str, answer| ImpactItem {
+        number: number.to_owned(),
+        label: label.to_owned(),
+        answer,
+        explanation: None,
+    };
+    let notes = DraftNotes::new(
+        [
+            (
+                3,
+                vec![
+                    impact(
+                        "8.1.8",
+                        "uz iedzīvotāju sociālo situāciju",
+                        ImpactAnswer::Yes,
+                    ),
+                    impact("8.1.16", "uz bērna labākajām interesēm", ImpactAnswer::No),
+                ],
+            ),
+            (
+                2,
+                vec![impact(
+                    "8.1.16",
+                    "uz bērna labākajām interesēm",
+                    ImpactAnswer::Yes,
+                )],
+            ),
+        ]
+        .into(),
+        ["audzugimenes".to_owned()].into(),
+    );
     let templates = Templates::embedded().expect("embedded templates");
     let mut output = String::new();
     for language in [Language::Lv, Language::En] {
         let who = recipient("Tīkls", &[GOOD], &["berni"], language);
         for (case, contents) in [("full", &full), ("empty", &empty)] {
             let digest = templates
-                .render_contents(&who, contents, today, chrono_tz::Europe::Riga)
+                .render_contents_with(&who, contents, &notes, today, chrono_tz::Europe::Riga)
                 .expect("renders");
             output.push_str(&format!(
                 "===== {language:?} {case}: {}\n----- text\n{}\n----- html\n{}\n----- calendar\n{}\n",

@@ -12,12 +12,9 @@ mod cli_harness;
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
 
 use cli_harness::{FILE_MAIL, NOW, Setup, portal, stderr};
-
-const CHROMIUM: &str = "/usr/bin/chromium";
+use support::chromium::{CHROMIUM, screenshot};
 
 /// A Monday on which the captured page gives a "closing soon" and an "open" group.
 const GROUPED_NOW: &str = "2026-09-07T09:00:00+03:00";
@@ -99,42 +96,6 @@ fn external_dependencies(html: &str) -> Vec<&'static str> {
         found.push("a remote url() in CSS");
     }
     found
-}
-
-/// Render `html_file` headless at 900×1600 into `png`; the process is killed after a minute.
-fn screenshot(html_file: &Path, png: &Path, profile: &Path) {
-    let mut child = Command::new(CHROMIUM)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg("--window-size=900,1600")
-        .arg(format!("--screenshot={}", png.display()))
-        .arg(format!("file://{}", html_file.display()))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("chromium starts");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Some(status) = child.try_wait().expect("wait for chromium") {
-            assert!(status.success(), "chromium failed: {status}");
-            return;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("chromium did not finish within a minute");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -95,7 +95,10 @@ pub enum Command {
     /// live.
     Backtest {
         /// Drafts to test, one JSON object per line (`id`, `title`, optional `text`,
-        /// `ministry`, `kind`) [default: every draft in the store].
+        /// `ministry`, `kind`, `policy_areas`, `annotation` (the annotation's text),
+        /// `document` (the draft's own text), `impacts` (e.g. {"8.1.16": "Nē"})) [default:
+        /// every draft in the store]. Watchlists read `annotation` / `document` only when
+        /// their `fields` name them.
         #[arg(long, value_name = "FILE.jsonl")]
         input: Option<PathBuf>,
         /// Use this watchlist file instead of the watchlists folder; repeat for several

@@ -626,6 +626,73 @@ pub fn reminder_phrase(days_left: i64, language: Language) -> String {
     }
 }
 
+/// Labels of what a draft's annotation and text add to its entry (issue #12), kept apart
+/// from [`Labels`] so the templates get them under the same `l` but the two tables change
+/// independently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextLabels {
+    /// Before the sentence around a hit in the annotation.
+    pub in_annotation: &'static str,
+    /// Before the sentence around a hit in the draft's own text.
+    pub in_document: &'static str,
+    /// Before the annotation's impact items answered `Jā`.
+    pub impacts_yes: &'static str,
+    /// Before the note that 8.1.16 answers `Nē` while a child watchlist fired on the text.
+    pub contradiction: &'static str,
+}
+
+impl TextLabels {
+    /// Every label with its name, for the templates (taken apart field by field, so none
+    /// can be forgotten).
+    pub fn named(&self) -> [(&'static str, &'static str); 4] {
+        let TextLabels {
+            in_annotation,
+            in_document,
+            impacts_yes,
+            contradiction,
+        } = *self;
+        [
+            ("in_annotation", in_annotation),
+            ("in_document", in_document),
+            ("impacts_yes", impacts_yes),
+            ("contradiction", contradiction),
+        ]
+    }
+}
+
+const LATVIAN_TEXTS: TextLabels = TextLabels {
+    in_annotation: "Anotācijā",
+    in_document: "Projekta tekstā",
+    impacts_yes: "Anotācijā norādīta ietekme",
+    contradiction: "Pretruna",
+};
+
+const ENGLISH_TEXTS: TextLabels = TextLabels {
+    in_annotation: "In the annotation",
+    in_document: "In the draft text",
+    impacts_yes: "Impacts marked in the annotation",
+    contradiction: "Contradiction",
+};
+
+/// The annotation and text labels in `language`.
+pub fn text_labels(language: Language) -> &'static TextLabels {
+    match language {
+        Language::Lv => &LATVIAN_TEXTS,
+        Language::En => &ENGLISH_TEXTS,
+    }
+}
+
+/// "… and N more places" after the sentences shown for a draft's text hits.
+pub fn more_places_phrase(more: usize, language: Language) -> String {
+    let n = i64::try_from(more).unwrap_or(i64::MAX);
+    match language {
+        Language::Lv if latvian_takes_singular(n) => format!("… un vēl {more} vieta tekstā"),
+        Language::Lv => format!("… un vēl {more} vietas tekstā"),
+        Language::En if more == 1 => "… and 1 more place in the text".to_owned(),
+        Language::En => format!("… and {more} more places in the text"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,8 +14,9 @@
 //! Submodules, each importing only those before it: [`item`] holds the shared facts (a draft
 //! as listed, its window state, its changes), [`select`] chooses and orders drafts (pure),
 //! [`contents`] groups them (pure), [`lang`] words days, dates, subjects and labels,
-//! [`calendar`] writes the iCalendar attachment, [`render`] fills the templates and builds
-//! the message. This module does not poll portals, evaluate watchlists itself (it calls the
+//! [`calendar`] writes the iCalendar attachment, [`texts`] picks what the annotations and
+//! draft texts add (hit sentences, impact items, the best-interests note), [`render`] fills
+//! the templates and builds the message. This module does not poll portals, evaluate watchlists itself (it calls the
 //! matcher) or talk SMTP (see [`crate::mailer`]).
 
 pub mod calendar;
@@ -24,6 +25,7 @@ pub mod item;
 pub mod lang;
 pub mod render;
 pub mod select;
+pub mod texts;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
@@ -51,6 +53,7 @@ pub use render::{
     RenderError, RenderedDigest, Templates, build_message, digest_message_id, highlight_html,
 };
 pub use select::select_items;
+pub use texts::DraftNotes;
 
 /// Environment variable naming a failpoint, a test hook for crash tests. Compiled in only
 /// with the cargo feature `failpoints`, which the test build enables (the package is its own
@@ -774,9 +777,18 @@ fn record_for(
     if contents.is_empty() && !(recipient.send_when_empty && history.pending.is_empty()) {
         return Ok(RecordOutcome::NotRecorded(RecipientOutcome::NothingNew));
     }
+    let notes = draft_notes(ctx, &contents)?;
     let from = &ctx.config.mail.from;
     let message_id = digest_message_id(from, &recipient.name, scheduled_for);
-    let built = match build_within_limit(ctx, templates, recipient, contents, today, &message_id) {
+    let built = match build_within_limit(
+        ctx,
+        templates,
+        recipient,
+        contents,
+        &notes,
+        today,
+        &message_id,
+    ) {
         Ok(built) => built,
         Err(reason) => {
             return Ok(RecordOutcome::NotRecorded(RecipientOutcome::Failed {
@@ -828,6 +840,21 @@ fn record_for(
     })
 }
 
+/// What the annotations of the drafts `contents` lists add to the digest: their impact
+/// items, read for those drafts only (never their texts; see [`texts`]).
+fn draft_notes(
+    ctx: &DigestContext<'_>,
+    contents: &DigestContents<'_>,
+) -> Result<DraftNotes, DigestError> {
+    let ids: Vec<i64> = contents
+        .new_items()
+        .chain(contents.reminders.iter().map(|reminder| &reminder.item))
+        .chain(contents.changes.iter().map(|change| &change.item))
+        .map(|item| item.draft.id)
+        .collect();
+    Ok(DraftNotes::load(&*ctx.store.lock()?, ctx.watchlists, &ids)?)
+}
+
 /// A digest rendered and assembled, cut to the size limit.
 struct BuiltDigest<'a> {
     digest: RenderedDigest,
@@ -877,12 +904,13 @@ fn build_within_limit<'a>(
     templates: &Templates,
     recipient: &RecipientConfig,
     contents: DigestContents<'a>,
+    notes: &DraftNotes,
     today: NaiveDate,
     message_id: &str,
 ) -> Result<BuiltDigest<'a>, String> {
     let render = |contents: &DigestContents<'_>| -> Result<RenderedDigest, String> {
         templates
-            .render_contents(recipient, contents, today, ctx.config.timezone)
+            .render_contents_with(recipient, contents, notes, today, ctx.config.timezone)
             .map_err(|error| error.to_string())
     };
     let encode = |digest: RenderedDigest| -> Result<Assembled, String> {
@@ -926,7 +954,7 @@ fn build_within_limit<'a>(
     let language = recipient.language;
     let weights: Vec<usize> = contents
         .new_items()
-        .map(|item| render::item_weight(item, language).max(1))
+        .map(|item| render::item_weight(item, notes, language).max(1))
         .collect();
     let total_weight: usize = weights.iter().sum();
     let growth = full_len.saturating_sub(base_len);

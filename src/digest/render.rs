@@ -35,6 +35,7 @@ use super::contents::DigestContents;
 use super::item::{DigestItem, WindowState, opinion_url};
 use super::lang::{self, SubjectCounts};
 use super::select::nearest_deadline;
+use super::texts::{DraftNotes, text_contexts};
 
 /// File names of the two templates, one per part, shared by every language (the words
 /// that differ come from [`lang::labels`]).
@@ -171,10 +172,24 @@ impl Templates {
 
     /// Render `contents` for `recipient`: subject, both bodies and the calendar. `today` is
     /// the local day the window wording is computed for; poll times are shown in `timezone`.
+    /// Without impact items: see [`Templates::render_contents_with`].
     pub fn render_contents(
         &self,
         recipient: &RecipientConfig,
         contents: &DigestContents<'_>,
+        today: NaiveDate,
+        timezone: Tz,
+    ) -> Result<RenderedDigest, RenderError> {
+        self.render_contents_with(recipient, contents, &DraftNotes::default(), today, timezone)
+    }
+
+    /// [`Templates::render_contents`] with what `notes` knows of the listed drafts' annotations
+    /// (impact items answered `Jā`, the best-interests contradiction).
+    pub fn render_contents_with(
+        &self,
+        recipient: &RecipientConfig,
+        contents: &DigestContents<'_>,
+        notes: &DraftNotes,
         today: NaiveDate,
         timezone: Tz,
     ) -> Result<RenderedDigest, RenderError> {
@@ -183,7 +198,7 @@ impl Templates {
         let values = |items: &[DigestItem<'_>]| -> Value {
             items
                 .iter()
-                .map(|item| item_value(item, language))
+                .map(|item| item_value(item, notes, language))
                 .collect()
         };
         let all_new: Vec<DigestItem<'_>> = contents.new_items().cloned().collect();
@@ -204,7 +219,7 @@ impl Templates {
             .filter(|reminder| !changed.contains(&reminder.item.draft.id))
             .map(|reminder| {
                 context! {
-                    item => item_value(&reminder.item, language),
+                    item => item_value(&reminder.item, notes, language),
                     note => reminder_phrase(reminder),
                 }
             })
@@ -219,7 +234,7 @@ impl Templates {
                     .filter(|reminder| reminder.item.draft.id == change.item.draft.id)
                     .map(reminder_phrase);
                 context! {
-                    item => item_value(&change.item, language),
+                    item => item_value(&change.item, notes, language),
                     notes => due
                         .chain(change.notes.iter().map(|note| lang::change_phrase(note, language)))
                         .collect::<Vec<_>>(),
@@ -245,7 +260,13 @@ impl Templates {
         let open_windows = contents.open_windows();
         let calendar = (!open_windows.is_empty()).then(|| digest_calendar(&open_windows, language));
         let ctx = context! {
-            l => Value::from_pairs(lang::labels(language).named()),
+            l => Value::from_pairs(
+                lang::labels(language)
+                    .named()
+                    .into_iter()
+                    .chain(lang::text_labels(language).named())
+                    .collect::<Vec<_>>(),
+            ),
             recipient => recipient.name.as_str(),
             subject => subject.as_str(),
             today => lang::format_date(today),
@@ -369,8 +390,8 @@ pub fn wrap_text(text: &str, width: usize, indent: usize) -> String {
 /// everything the templates may show about it. The digest's size cap splits the measured
 /// growth of a rendered digest among its items by this weight, to choose how many fit
 /// before rendering the message that is sent.
-pub fn item_weight(item: &DigestItem<'_>, language: Language) -> usize {
-    item_value(item, language).to_string().len()
+pub fn item_weight(item: &DigestItem<'_>, notes: &DraftNotes, language: Language) -> usize {
+    item_value(item, notes, language).to_string().len()
 }
 
 impl RenderedDigest {
@@ -385,8 +406,28 @@ impl RenderedDigest {
 }
 
 /// Everything a template may show about one item.
-fn item_value(item: &DigestItem<'_>, language: Language) -> Value {
+fn item_value(item: &DigestItem<'_>, draft_notes: &DraftNotes, language: Language) -> Value {
     let draft = item.draft;
+    let text_labels = lang::text_labels(language);
+    let (contexts, more_contexts) = text_contexts(item);
+    let texts: Vec<Value> = contexts
+        .iter()
+        .map(|context| {
+            context! {
+                place => if context.field == Field::Document {
+                    text_labels.in_document
+                } else {
+                    text_labels.in_annotation
+                },
+                text => context.text.as_str(),
+                html => Value::from_safe_string(highlight_html(&context.text, &context.spans)),
+            }
+        })
+        .collect();
+    let contradiction = draft_notes.contradiction(item).map(|note| match language {
+        Language::Lv => note.message_lv(),
+        Language::En => note.message_en(),
+    });
     let title_spans = spans_in(item, Field::Title);
     let excerpt = draft.description.as_deref().and_then(|description| {
         excerpt_around(
@@ -481,6 +522,14 @@ fn item_value(item: &DigestItem<'_>, language: Language) -> Value {
         excerpt => excerpt.as_ref().map(Excerpt::plain),
         excerpt_html => excerpt.as_ref().map(|excerpt| Value::from_safe_string(excerpt.html())),
         matches => Value::from(matches),
+        texts => Value::from(texts),
+        texts_more => if more_contexts > 0 {
+            lang::more_places_phrase(more_contexts, language)
+        } else {
+            String::new()
+        },
+        impacts_yes => draft_notes.impacts_yes(draft.id),
+        contradiction => contradiction,
     }
 }
 

@@ -151,6 +151,10 @@ pub fn known_items() -> String {
 /// Which of the sixteen items a parsed item is: by its wording first (a renumbered form
 /// keeps the wording), else by its number.
 pub fn item_of(item: &ImpactItem) -> Option<u8> {
+    // The portal's own wording, as it nearly always is: no stemming needed.
+    if let Some((number, _)) = ITEMS.iter().find(|(_, label)| *label == item.label.trim()) {
+        return Some(*number);
+    }
     if !item.label.trim().is_empty()
         && let Ok(number) = resolve(&item.label)
     {
@@ -213,8 +217,8 @@ impl BestInterestsContradiction {
 /// The contradiction, if there is one: 8.1.16 answered `Nē` (not `Jā`, not missing) and at
 /// least one watchlist for which `is_child_watchlist` holds fired with hits in the
 /// annotation or the draft text (hits only in the title or description do not count).
-pub fn best_interests_contradiction(
-    verdicts: &[WatchlistVerdict],
+pub fn best_interests_contradiction<'a>(
+    verdicts: impl IntoIterator<Item = &'a WatchlistVerdict>,
     impacts: &[ImpactItem],
     is_child_watchlist: impl Fn(&str) -> bool,
 ) -> Option<BestInterestsContradiction> {
@@ -228,7 +232,7 @@ pub fn best_interests_contradiction(
     let mut places: Vec<(Field, usize, usize)> = Vec::new();
     let mut watchlists = Vec::new();
     for verdict in verdicts
-        .iter()
+        .into_iter()
         .filter(|v| v.fired && is_child_watchlist(&v.watchlist))
     {
         let before = places.len();

@@ -537,6 +537,40 @@ impl Store {
         read().map_err(|e| self.query_error("reading draft texts", e))
     }
 
+    /// The impact items (`8.1.N` with their answers) of `draft_ids`, without the texts: what
+    /// a digest shows of the drafts it lists. Drafts without stored items are absent.
+    ///
+    /// Why apart from [`Store::texts_of`]: a digest lists a few drafts among thousands of
+    /// candidates, and their annotations and draft texts (up to 1 MiB each) are not needed
+    /// to show them (the hits' sentences are in the stored verdicts).
+    pub fn impacts_of(
+        &self,
+        draft_ids: &[i64],
+    ) -> Result<HashMap<i64, Vec<ImpactItem>>, StoreError> {
+        let read = || -> rusqlite::Result<HashMap<i64, Vec<ImpactItem>>> {
+            let mut found = HashMap::new();
+            for chunk in draft_ids.chunks(500) {
+                let marks = vec!["?"; chunk.len()].join(", ");
+                let mut statement = self.conn.prepare(&format!(
+                    "SELECT draft_id, impacts FROM draft_texts \
+                     WHERE draft_id IN ({marks}) AND impacts <> '[]'"
+                ))?;
+                let rows = statement.query_map(params_from_iter(chunk), |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        impacts_from_sql(&row.get::<_, String>(1)?, 1)?,
+                    ))
+                })?;
+                for row in rows {
+                    let (id, impacts) = row?;
+                    found.insert(id, impacts);
+                }
+            }
+            Ok(found)
+        };
+        read().map_err(|e| self.query_error("reading impact items", e))
+    }
+
     /// Fill [`StoredDraft::texts`] of `drafts` from the store (the ordinary draft queries
     /// leave it empty). Drafts without stored texts keep empty texts.
     pub fn load_texts(&self, drafts: &mut [StoredDraft]) -> Result<(), StoreError> {

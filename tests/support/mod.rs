@@ -1,12 +1,13 @@
 //! Helpers shared by the integration tests (`mod support;` in each test file): fixture paths,
 //! temporary folders, builders for drafts, verdicts and recipients, ports, and the
-//! in-process SMTP sink in [`smtp`].
+//! in-process SMTP sink in [`smtp`], headless Chromium screenshots in [`chromium`].
 //!
 //! Loading a configuration from TOML is not here; tests that need a whole `Config` build it
 //! with the config module's own loader.
 
 #![allow(dead_code)]
 
+pub mod chromium;
 pub mod smtp;
 
 use std::net::TcpListener;
