@@ -454,6 +454,8 @@ async fn one_draft_followed_through_five_polls_reaches_each_partner_once_per_eve
         adopted.contains("FM, LPS, TM, IZM, VK un vēl 2"),
         "{adopted}"
     );
+    // Every window has closed by then: no invitation to submit an opinion any more.
+    assert!(!adopted.contains("Iesniegt viedokli"), "{adopted}");
 
     // English partner (vardarbiba): the same steps, once each, in order.
     let english: Vec<String> = i
