@@ -300,13 +300,21 @@ async fn steady_state_is_one_list_request_plus_the_recheck_budget() {
 // ---------------------------------------------------------------- bad input, into a store
 
 async fn poll_into_store(server: &MockServer, db: &Path) -> (PollSummary, SharedStore) {
+    poll_into_store_at(server, db, "2026-09-18T09:00:00Z").await
+}
+
+async fn poll_into_store_at(
+    server: &MockServer,
+    db: &Path,
+    at: &str,
+) -> (PollSummary, SharedStore) {
     let store = SharedStore::open(db).unwrap();
     let fetcher = fetcher();
     let summary = poll_source(
         &source(server, 1, 5),
         &fetcher,
         &store,
-        &Clock::fixed(utc("2026-09-18T09:00:00Z")),
+        &Clock::fixed(utc(at)),
         &CancellationToken::new(),
     )
     .await
@@ -327,6 +335,66 @@ async fn a_list_with_zero_rows_is_a_zero_rows_error_and_stores_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let (summary, store) = poll_into_store(&server, &dir.path().join("db.sqlite3")).await;
     assert_failed_and_stored_nothing(&summary, &store, "zero_rows", "no rows");
+}
+
+/// The zero-rows incident of the new source reaches the admin once: due at once, not again
+/// after it was sent, although the next poll fails the same way.
+#[tokio::test]
+async fn a_zero_rows_incident_alerts_the_admin_once() {
+    use draftwatch::alerts::{AlertKind, due_alerts};
+    let server = MockServer::start().await;
+    serve_list(&server, 1, fixture("tap/legal_acts_zero_rows.html")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.sqlite3");
+    let config = draftwatch::config::Config::from_toml(
+        &format!(
+            r#"
+[store]
+path = "{db}"
+[http]
+user_agent = "draftwatch-test (+mailto:test@example.org)"
+[[sources]]
+name = "tap_legal_acts"
+kind = "tap_legal_acts"
+base_url = "{base}"
+schedule = "10 * * * *"
+[mail]
+from = "draftwatch <draftwatch@biedriba.lv>"
+transport = "file"
+[digest]
+schedule = "0 8 * * *"
+[admin]
+addresses = ["admin@biedriba.lv"]
+"#,
+            db = db.display(),
+            base = server.uri()
+        ),
+        None,
+    )
+    .expect("config loads");
+    let (_, store) = poll_into_store(&server, &db).await;
+    let now = utc("2026-09-18T09:05:00Z");
+    let due = {
+        let store = store.lock().unwrap();
+        due_alerts(&store, &config, None, now).expect("due")
+    };
+    let kinds: Vec<AlertKind> = due.iter().map(|alert| alert.kind).collect();
+    assert_eq!(kinds, [AlertKind::SourceZeroRows]);
+    assert!(due[0].body.contains("tap_legal_acts"), "{}", due[0].body);
+    store
+        .lock()
+        .unwrap()
+        .record_alert(&due[0].key, "x", "y", now)
+        .expect("record");
+    drop(store);
+    let (_, store) = poll_into_store_at(&server, &db, "2026-09-18T10:00:00Z").await;
+    let store = store.lock().unwrap();
+    let again = due_alerts(&store, &config, None, now + chrono::Duration::hours(2)).expect("due");
+    assert!(
+        again.is_empty(),
+        "the same incident is not alerted twice: {:?}",
+        again.iter().map(|a| (&a.kind, &a.key)).collect::<Vec<_>>()
+    );
 }
 
 #[tokio::test]
