@@ -28,7 +28,7 @@ use crate::documents::{
     DocumentError, DraftTextLinks, TextLimits, TextsOutcome, fetch_draft_texts,
 };
 use crate::matcher::WatchlistSet;
-use crate::sources::{DEFAULT_POLL_DEADLINE, Fetcher, Source};
+use crate::sources::{DEFAULT_POLL_DEADLINE, Fetcher, RequestCounts, Source};
 use crate::store::{
     PollCounts, PollFailure, PollRecord, SharedStore, StoreError, TextFailure, TextLinks,
     TextsRead, TextsWanted, read_or_evaluate, watchlist_set_version,
@@ -43,6 +43,8 @@ pub struct PollSummary {
     pub counts: PollCounts,
     /// List pages read.
     pub pages_read: u32,
+    /// Requests the poll made to the portal, by step (the text phase's are not counted).
+    pub requests: RequestCounts,
     /// Drafts whose detail page failed this time (retried on a later poll).
     pub detail_failures: usize,
     /// Why the poll failed, when it did.
@@ -75,6 +77,14 @@ impl std::fmt::Display for PollSummary {
             f,
             "{}: {} pages, {} drafts seen, {} new, {} changed",
             self.source, self.pages_read, self.counts.seen, self.counts.new, self.counts.changed
+        )?;
+        write!(
+            f,
+            ", {} requests ({} list, {} detail, {} re-check)",
+            self.requests.total(),
+            self.requests.list,
+            self.requests.detail,
+            self.requests.recheck
         )?;
         if self.detail_failures > 0 {
             write!(
@@ -221,6 +231,7 @@ async fn poll_with(
         source: source.name().to_string(),
         counts,
         pages_read: output.pages_read,
+        requests: output.requests,
         detail_failures: output
             .drafts
             .iter()

@@ -73,6 +73,11 @@ async fn poll_store_match_and_digest_exactly_once() {
         stdout(&poll)
     );
     assert!(
+        stdout(&poll).contains("26 requests (1 list, 25 detail, 0 re-check)"),
+        "the requests the poll made: {}",
+        stdout(&poll)
+    );
+    assert!(
         stderr(&poll).contains("404"),
         "detail failures are logged: {}",
         stderr(&poll)

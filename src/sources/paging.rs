@@ -40,7 +40,7 @@ use crate::model::{DetailCheck, DetailCheckOutcome, DraftDetail, KnownDrafts, Sc
 const PROGRESS_EVERY_PAGES: u32 = 10;
 
 /// How many requests a poll made, by step; logged once per poll and kept on [`PollOutput`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct RequestCounts {
     /// List pages requested (including meeting lists).
     pub list: u32,
