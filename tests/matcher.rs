@@ -957,32 +957,51 @@ fn an_unknown_field_names_the_text_fields_too() {
 }
 
 #[test]
-fn only_the_first_hits_of_a_rule_in_a_long_text_carry_their_sentence() {
+fn only_the_first_hits_of_a_watchlist_in_a_long_text_carry_their_sentence() {
     let set = set_of(
         "name = \"t\"\nfields = [\"annotation\"]\n[[rules]]\nword = \"audžuģimene\"\n[[rules]]\nword = \"budžets\"\n",
     );
-    let annotation: String = (1..=5)
-        .map(|n| format!("Atbalsts {n}. grupas audžuģimenēm.  Cits   teikums.\n"))
-        .chain(["Finansējums ir valsts budžetā.".to_owned()])
+    let other = set_of("name = \"u\"\nfields = [\"annotation\"]\n[[rules]]\nword = \"budžets\"\n");
+    let annotation: String = ["Finansējums ir valsts budžetā.\n".to_owned()]
+        .into_iter()
+        .chain((1..=6).map(|n| format!("Atbalsts {n}. grupas audžuģimenēm.  Cits   teikums.\n")))
+        .chain(["Atkal budžetā.".to_owned()])
         .collect();
-    let v = verdict(&set, &with_annotation("Grozījumi", &annotation));
-    let contexts: Vec<(&str, Option<&str>)> = v
-        .hits
-        .iter()
-        .map(|h| (h.matched.as_str(), h.context()))
-        .collect();
+    let contexts = |set: &draftwatch::matcher::WatchlistSet| -> Vec<(String, Option<String>)> {
+        let v = verdict(set, &with_annotation("Grozījumi", &annotation));
+        let mut hits: Vec<_> = v.hits.iter().collect();
+        hits.sort_by_key(|h| h.span.start);
+        hits.iter()
+            .map(|h| (h.matched.clone(), h.context().map(str::to_owned)))
+            .collect()
+    };
+    let found = |word: &str, context: Option<&str>| (word.to_owned(), context.map(str::to_owned));
     assert_eq!(
-        contexts,
+        draftwatch::matcher::CONTEXTS_PER_WATCHLIST,
+        5,
+        "the expectations below are written for 5"
+    );
+    assert_eq!(
+        contexts(&set),
         vec![
-            ("audžuģimenēm", Some("Atbalsts 1. grupas audžuģimenēm.")),
-            ("audžuģimenēm", Some("Atbalsts 2. grupas audžuģimenēm.")),
-            ("audžuģimenēm", Some("Atbalsts 3. grupas audžuģimenēm.")),
-            ("audžuģimenēm", None),
-            ("audžuģimenēm", None),
-            ("budžetā", Some("Finansējums ir valsts budžetā.")),
+            found("budžetā", Some("Finansējums ir valsts budžetā.")),
+            found("audžuģimenēm", Some("Atbalsts 1. grupas audžuģimenēm.")),
+            found("audžuģimenēm", Some("Atbalsts 2. grupas audžuģimenēm.")),
+            found("audžuģimenēm", Some("Atbalsts 3. grupas audžuģimenēm.")),
+            found("audžuģimenēm", Some("Atbalsts 4. grupas audžuģimenēm.")),
+            found("audžuģimenēm", None),
+            found("audžuģimenēm", None),
+            found("budžetā", None),
         ],
-        "every hit is counted, the first {} of each rule carry their sentence",
-        draftwatch::matcher::CONTEXTS_PER_RULE
+        "every hit is counted; the first ones in text order carry their sentence"
+    );
+    // Another watchlist has its own count.
+    assert_eq!(
+        contexts(&other),
+        vec![
+            found("budžetā", Some("Finansējums ir valsts budžetā.")),
+            found("budžetā", Some("Atkal budžetā.")),
+        ]
     );
 }
 

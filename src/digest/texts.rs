@@ -127,6 +127,10 @@ pub struct TextContext {
 /// (a hit already visible in the sentence shown for an earlier hit is marked there), at
 /// most [`MAX_TEXT_CONTEXTS`] sentences; and how many more there are.
 pub fn text_contexts(item: &DigestItem<'_>) -> (Vec<TextContext>, usize) {
+    // Hits past the matcher's per-watchlist cap carry no sentence
+    // (`matcher::CONTEXTS_PER_WATCHLIST`); each is a place more in the text all the same.
+    let mut without_sentence: std::collections::BTreeSet<(Field, usize)> =
+        std::collections::BTreeSet::new();
     let mut hits: Vec<(u8, usize, Field, &str, &str)> = item
         .matches
         .iter()
@@ -137,7 +141,10 @@ pub fn text_contexts(item: &DigestItem<'_>) -> (Vec<TextContext>, usize) {
                 Field::Document => 1,
                 _ => return None,
             };
-            let context = hit.context().filter(|c| !c.trim().is_empty())?;
+            let Some(context) = hit.context().filter(|c| !c.trim().is_empty()) else {
+                without_sentence.insert((hit.field, hit.span.start));
+                return None;
+            };
             Some((
                 order,
                 hit.span.start,
@@ -170,7 +177,17 @@ pub fn text_contexts(item: &DigestItem<'_>) -> (Vec<TextContext>, usize) {
             None => sentences.push((field, context, start, vec![words])),
         }
     }
-    let more = sentences.len().saturating_sub(MAX_TEXT_CONTEXTS);
+    // A place without a sentence that a shown sentence already covers is not counted again.
+    let covered = |field: Field, start: usize| {
+        sentences
+            .iter()
+            .any(|(f, c, at, _)| *f == field && start >= *at && start - *at <= c.len())
+    };
+    let unshown_places = without_sentence
+        .iter()
+        .filter(|&&(field, start)| !covered(field, start))
+        .count();
+    let more = sentences.len().saturating_sub(MAX_TEXT_CONTEXTS) + unshown_places;
     let shown = sentences
         .into_iter()
         .take(MAX_TEXT_CONTEXTS)
@@ -340,6 +357,29 @@ mod tests {
         let (shown, more) = text_contexts(&item);
         assert_eq!((shown.len(), more), (MAX_TEXT_CONTEXTS, 2));
         assert_eq!(shown[0].text, "Teikums 0 par bērniem.");
+    }
+
+    #[test]
+    fn hits_past_the_matchers_cap_count_as_places_unless_a_shown_sentence_holds_them() {
+        let draft = StoredDraft::default();
+        let sentence = "Teikums par bērniem un bērniem.";
+        let verdicts = [verdict(
+            "berni",
+            vec![
+                hit(Field::Annotation, 0, "bērniem", Some(sentence)),
+                // In the sentence shown above: not a place more.
+                hit(Field::Annotation, 23, "bērniem", None),
+                // Far away, without a sentence (past the cap): two places more.
+                hit(Field::Annotation, 5_000, "bērniem", None),
+                hit(Field::Document, 7, "bērniem", None),
+                // A title hit is no place in the text.
+                hit(Field::Title, 0, "bērniem", None),
+            ],
+        )];
+        let item = listed(&draft, &verdicts);
+        let (shown, more) = text_contexts(&item);
+        assert_eq!(shown.len(), 1);
+        assert_eq!(more, 2);
     }
 
     #[test]

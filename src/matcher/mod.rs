@@ -181,9 +181,9 @@ pub struct Hit {
     pub matched: String,
     /// For hits in the annotation or the draft text: the sentence around the hit, cut to
     /// about [`context::CONTEXT_CHARS`] characters ("…" where cut), for the first
-    /// [`CONTEXTS_PER_RULE`] hits of each rule in the field; for an impact hit: the
+    /// [`CONTEXTS_PER_WATCHLIST`] hits of each watchlist in the field; for an impact hit: the
     /// ministry's explanation, cut the same way. `None` for the short fields, which are
-    /// shown whole, and for a rule's further hits in a long field.
+    /// shown whole, and for a watchlist's further hits in a long field.
     ///
     /// Why: a word found somewhere in 50 KB of annotation says little until the reader sees
     /// the sentence it stands in.
@@ -681,7 +681,11 @@ impl WatchlistSet {
             let first_new = rule_hits.len();
             self.match_field(field, &text, &mut rule_hits);
             if matches!(field, Field::Annotation | Field::Document) {
-                add_context(&text, rule_hits.get_mut(first_new..).unwrap_or_default());
+                add_context(
+                    &self.rules,
+                    &text,
+                    rule_hits.get_mut(first_new..).unwrap_or_default(),
+                );
             }
         }
         if !self.impact_rules.is_empty() {
@@ -1031,31 +1035,38 @@ impl WatchlistSet {
     }
 }
 
-/// How many hits of one rule in one long field get their sentence. Why a cap: a rule can hit
-/// a 50 KB annotation a hundred times, mostly the same word in sentence after sentence;
-/// readers (digest, `explain`, `backtest`) show the first few, and cutting every sentence
-/// cost about a fifth of the matcher's time on annotation-length texts (docs/benchmarks.md).
-pub const CONTEXTS_PER_RULE: usize = 3;
+/// How many hits of one watchlist in one long field get their sentence: the first ones in
+/// text order. Why a cap: a watchlist of many rules can hit a 50 KB annotation a hundred
+/// times; readers show the first few places (the digest three per draft, `explain` and
+/// `backtest` these), and cutting every sentence cost about a fifth of the matcher's time on
+/// annotation-length texts (docs/benchmarks.md). Every hit is still counted.
+pub const CONTEXTS_PER_WATCHLIST: usize = 5;
 
-/// Give the first [`CONTEXTS_PER_RULE`] hits of each rule the sentence around it in `text`
-/// (the sentences are found once per field, and only when it has hits); later hits of the
-/// same rule keep `context: None`.
-fn add_context(text: &str, hits: &mut [RuleHit]) {
+/// Give the first [`CONTEXTS_PER_WATCHLIST`] hits (in text order) of each watchlist the
+/// sentence around it in `text` (the sentences are found once per field, and only when it
+/// has hits); its later hits keep `context: None`.
+fn add_context(rules: &[CompiledRule], text: &str, hits: &mut [RuleHit]) {
     if hits.is_empty() {
         return;
     }
     let sentences = context::Sentences::new(text);
-    let mut given: Vec<(u32, usize)> = Vec::new();
-    for RuleHit { rule_index, hit } in hits {
-        let count = match given.iter_mut().find(|(rule, _)| rule == rule_index) {
-            Some((_, count)) => count,
+    let mut order: Vec<usize> = (0..hits.len()).collect();
+    order.sort_by_key(|&index| (hits[index].hit.span.start, hits[index].hit.span.end));
+    let mut given: Vec<(usize, usize)> = Vec::new();
+    for index in order {
+        let RuleHit { rule_index, hit } = &mut hits[index];
+        let Some(rule) = rules.get(*rule_index as usize) else {
+            continue;
+        };
+        let count = match given.iter().position(|(list, _)| *list == rule.watchlist) {
+            Some(at) => &mut given[at].1,
             None => {
-                given.push((*rule_index, 0));
+                given.push((rule.watchlist, 0));
                 let last = given.len() - 1;
                 &mut given[last].1
             }
         };
-        if *count < CONTEXTS_PER_RULE {
+        if *count < CONTEXTS_PER_WATCHLIST {
             *count += 1;
             hit.context = Some(sentences.context(text, hit.span.clone()));
         }
