@@ -2,8 +2,9 @@
 //! (../shared/docs/sources.md §1.2; the 26-TA-1173, 25-TA-316 and adc6af81 captures), from the
 //! visible text of `<main>`.
 //!
-//! [`super::detail`] reads the few labels today's adapter stores from the HTML; this parser
-//! reads them all, for a draft's full history.
+//! It reads every label, for a draft's full history. It sits below the participation
+//! adapter's HTML walk, which takes the opinions already given and the annotation links from
+//! here, so it names none of the modules that use it.
 
 use std::sync::LazyLock;
 
