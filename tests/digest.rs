@@ -48,27 +48,11 @@ fn harness_with(digest_keys: &str, recipient_blocks: &str) -> Harness {
     let dir = temp_dir();
     let db = dir.path().join("data").join("draftwatch.sqlite3");
     let mut text = format!(
-        r#"
-timezone = "Europe/Riga"
-[store]
-path = "{db}"
-[http]
-user_agent = "draftwatch-test (+mailto:test@example.org)"
-[[sources]]
-name = "tap"
-kind = "tap_participation"
-base_url = "https://tapportals.mk.gov.lv"
-schedule = "0 8 * * *"
-[mail]
-from = "draftwatch <draftwatch@biedriba.lv>"
-transport = "file"
-[mail.file]
-dir = "unused"
-[digest]
+        r#"{head}{FILE_MAIL}[digest]
 schedule = "0 8 * * *"
 {digest_keys}
 "#,
-        db = db.display()
+        head = config_head(&db),
     );
     text.push_str(recipient_blocks);
     let config = Config::from_toml(&text, None).expect("test config loads");

@@ -31,7 +31,7 @@ use draftwatch::sources::{BoxFuture, Fetcher, PollOutput, Source};
 use draftwatch::store::SharedStore;
 use serde::Deserialize;
 use support::smtp::SmtpSink;
-use support::{ParsedMail, day, local_smtp, parse_mail, utc};
+use support::{FILE_MAIL, ParsedMail, day, local_smtp, parse_mail, utc};
 use tokio_util::sync::CancellationToken;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -164,23 +164,7 @@ struct PortalDraft<'a> {
 
 fn config(db: &Path) -> Config {
     let text = format!(
-        r#"
-timezone = "Europe/Riga"
-[store]
-path = "{db}"
-[http]
-user_agent = "draftwatch-test (+mailto:test@example.org)"
-[[sources]]
-name = "tap"
-kind = "tap_participation"
-base_url = "https://tapportals.mk.gov.lv"
-schedule = "0 8 * * *"
-[mail]
-from = "draftwatch <draftwatch@biedriba.lv>"
-transport = "file"
-[mail.file]
-dir = "unused"
-[digest]
+        r#"{head}{FILE_MAIL}[digest]
 schedule = "0 8 * * *"
 [[recipients]]
 name = "Audžuģimeņu biedrība"
@@ -191,7 +175,7 @@ name = "Bērnu tīkls"
 addresses = ["{CHILDREN}"]
 watchlists = ["berni"]
 "#,
-        db = db.display()
+        head = support::config_head(db),
     );
     Config::from_toml(&text, None).expect("test config loads")
 }

@@ -32,7 +32,7 @@ use draftwatch::sources::Source;
 use draftwatch::sources::tap::{TapLegalActs, TapMeetings, TapParticipation};
 use draftwatch::store::{SharedStore, Store};
 use support::smtp::SmtpSink;
-use support::{local_smtp, parse_mail, utc};
+use support::{FILE_MAIL, local_smtp, parse_mail, utc};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 use wiremock::matchers::{method, path, query_param_is_missing};
@@ -83,18 +83,7 @@ async fn installation() -> Installation {
     }
     std::fs::write(lists.join("dzelzcels.toml"), RAILWAY_WATCHLIST).expect("watchlist");
     let text = format!(
-        r#"
-timezone = "Europe/Riga"
-[store]
-path = "{db}"
-[http]
-user_agent = "draftwatch-test (+mailto:test@example.org)"
-[[sources]]
-name = "tap"
-kind = "tap_participation"
-base_url = "https://tapportals.mk.gov.lv"
-schedule = "0 8 * * *"
-[[sources]]
+        r#"{head}[[sources]]
 name = "tap_legal_acts"
 kind = "tap_legal_acts"
 base_url = "https://tapportals.mk.gov.lv"
@@ -104,12 +93,7 @@ name = "tap_meetings"
 kind = "tap_meetings"
 base_url = "https://tapportals.mk.gov.lv"
 schedule = "40 8 * * *"
-[mail]
-from = "draftwatch <draftwatch@biedriba.lv>"
-transport = "file"
-[mail.file]
-dir = "unused"
-[digest]
+{FILE_MAIL}[digest]
 schedule = "0 9 * * *"
 [[recipients]]
 name = "Bērni"
@@ -127,7 +111,7 @@ addresses = ["{RAILWAYS}"]
 watchlists = ["dzelzcels"]
 language = "lv"
 "#,
-        db = db.display()
+        head = support::config_head(&db),
     );
     let config = Config::from_toml(&text, None).expect("test config loads");
     let watchlists = WatchlistSet::load_dir(&lists).expect("watchlists load");
@@ -147,6 +131,23 @@ language = "lv"
 
 fn tap(name: &str) -> String {
     sources_common::fixture(&format!("tap/{name}"))
+}
+
+/// What `tap_meetings` reads: both meetings lists (the State Secretaries' one captured, the
+/// Cabinet one `cabinet_list`) and one agenda, `agenda_file` served at `agenda_route`.
+fn meeting_pages(
+    cabinet_list: &str,
+    agenda_route: &'static str,
+    agenda_file: &str,
+) -> [(&'static str, String); 3] {
+    [
+        (
+            "/meetings/state_secretaries",
+            tap("meetings_state_secretaries_list.html"),
+        ),
+        ("/meetings/cabinet_ministers", tap(cabinet_list)),
+        (agenda_route, tap(agenda_file)),
+    ]
 }
 
 fn legal(name: &str) -> String {
@@ -308,36 +309,21 @@ async fn one_draft_followed_through_five_polls_reaches_each_partner_once_per_eve
     i.digest(utc(2026, 9, 12, 6, 0)).await;
 
     // 3. On the VSS agenda of 17.09.
-    let vss = [
-        (
-            "/meetings/state_secretaries",
-            tap("meetings_state_secretaries_list.html"),
-        ),
-        (
-            "/meetings/cabinet_ministers",
-            tap("meetings_cabinet_list.html"),
-        ),
-        (VSS_17_09, tap("meetings_state_secretaries_agenda.html")),
-    ];
+    let vss = meeting_pages(
+        "meetings_cabinet_list.html",
+        VSS_17_09,
+        "meetings_state_secretaries_agenda.html",
+    );
     i.poll_meetings(&vss, utc(2026, 9, 18, 5, 0)).await;
     i.digest(utc(2026, 9, 18, 6, 0)).await;
 
     // 4. On the agenda of the Cabinet meeting of 22.09, read on 21.09: three days before
     // the coordination deadline.
-    let cabinet = [
-        (
-            "/meetings/state_secretaries",
-            tap("meetings_state_secretaries_list.html"),
-        ),
-        (
-            "/meetings/cabinet_ministers",
-            tap("meetings_cabinet_list_22-09-2026.html"),
-        ),
-        (
-            CABINET_22_09,
-            tap("meetings_cabinet_agenda_22-09-2026.html"),
-        ),
-    ];
+    let cabinet = meeting_pages(
+        "meetings_cabinet_list_22-09-2026.html",
+        CABINET_22_09,
+        "meetings_cabinet_agenda_22-09-2026.html",
+    );
     i.poll_meetings(&cabinet, utc(2026, 9, 21, 5, 0)).await;
     i.digest(utc(2026, 9, 21, 6, 0)).await;
 
@@ -504,17 +490,11 @@ async fn one_draft_followed_through_five_polls_reaches_each_partner_once_per_eve
 async fn a_draft_announced_at_vss_without_public_participation_reaches_the_partner_with_its_deadline()
  {
     let i = installation().await;
-    let vss = [
-        (
-            "/meetings/state_secretaries",
-            tap("meetings_state_secretaries_list.html"),
-        ),
-        (
-            "/meetings/cabinet_ministers",
-            tap("meetings_cabinet_list.html"),
-        ),
-        (VSS_17_09, tap("meetings_state_secretaries_agenda.html")),
-    ];
+    let vss = meeting_pages(
+        "meetings_cabinet_list.html",
+        VSS_17_09,
+        "meetings_state_secretaries_agenda.html",
+    );
     i.poll_meetings(&vss, utc(2026, 9, 18, 5, 0)).await;
     i.poll_legal_acts(tap("legal_acts_page1.html"), None, utc(2026, 9, 18, 5, 10))
         .await;

@@ -54,6 +54,34 @@ pub fn record_polled(
     store.record_poll(&poll, drafts).expect("poll recorded");
 }
 
+/// The part every digest test's configuration shares: the Riga time zone, the store at `db`,
+/// the test User-Agent and the TAP participation source (a TOML text to continue).
+pub fn config_head(db: &std::path::Path) -> String {
+    format!(
+        r#"
+timezone = "Europe/Riga"
+[store]
+path = "{db}"
+[http]
+user_agent = "draftwatch-test (+mailto:test@example.org)"
+[[sources]]
+name = "tap"
+kind = "tap_participation"
+base_url = "https://tapportals.mk.gov.lv"
+schedule = "0 8 * * *"
+"#,
+        db = db.display()
+    )
+}
+
+/// Mail written to files (the tests send through their own mailer), as TOML.
+pub const FILE_MAIL: &str = r#"[mail]
+from = "draftwatch <draftwatch@biedriba.lv>"
+transport = "file"
+[mail.file]
+dir = "unused"
+"#;
+
 /// A fresh temporary folder, removed when the value is dropped.
 pub fn temp_dir() -> tempfile::TempDir {
     tempfile::tempdir().expect("create temp dir")
