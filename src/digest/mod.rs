@@ -601,13 +601,15 @@ pub fn digest_candidates(
     let mut ids = BTreeSet::new();
     {
         let store = ctx.store.lock()?;
+        // Windows still open: the same for every recipient, read once.
+        ids.extend(store.calendar_candidate_ids(today)?);
         for recipient in recipients {
             let since = store.last_digest_at(&recipient.name)?;
             let wanted = CandidateRecipient {
                 name: &recipient.name,
                 watchlists: &recipient.watchlists,
             };
-            ids.extend(store.digest_candidate_ids(wanted, &version, today, since)?);
+            ids.extend(store.digest_candidate_ids(wanted, &version, since)?);
             // Drafts reported before with news in their history since the last digest.
             let mark = store.events_mark(&recipient.name)?;
             ids.extend(store.delivered_draft_ids_with_events_after(&recipient.name, mark)?);

@@ -171,24 +171,23 @@ impl Store {
         Ok(ids)
     }
 
-    /// Every draft a digest on `today` can list for `recipient`, a superset of what it lists,
-    /// found through indexes: windows of any kind not ended (new drafts, reminders); drafts
-    /// without any window, not withdrawn and not yet delivered to the recipient, on which one
-    /// of its watchlists fired or whose verdicts are not current for `version`; and drafts
-    /// changed since `since` (the recipient's last digest). Closed windows never delivered,
-    /// the bulk of the history, are not among them. Drafts delivered before that have new
-    /// history events are added by the digest
-    /// ([`Store::delivered_draft_ids_with_events_after`]).
+    /// The drafts a digest on `today` can list for `recipient` besides those with a window
+    /// still open ([`Store::calendar_candidate_ids`], the same for every recipient, which the
+    /// digest reads once), found through indexes: drafts without any window, not withdrawn
+    /// and not yet delivered to the recipient, on which one of its watchlists fired or whose
+    /// verdicts are not current for `version`; and drafts changed since `since` (the
+    /// recipient's last digest). Closed windows never delivered, the bulk of the history, are
+    /// not among them. Drafts delivered before that have new history events are added by the
+    /// digest ([`Store::delivered_draft_ids_with_events_after`]).
     pub fn digest_candidate_ids(
         &self,
         recipient: CandidateRecipient<'_>,
         version: &str,
-        today: chrono::NaiveDate,
         since: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<BTreeSet<i64>, StoreError> {
         let watchlists = serde_json::to_string(recipient.watchlists)
             .map_err(|e| self.query_error("finding digest candidates", to_sql_error(e)))?;
-        let mut ids: BTreeSet<i64> = self.calendar_candidate_ids(today)?;
+        let mut ids: BTreeSet<i64> = BTreeSet::new();
         ids.extend(self.query_ids(
             "SELECT d.id FROM drafts AS d \
              WHERE d.window_to IS NULL AND d.vanished_at IS NULL \
