@@ -25,6 +25,7 @@ use super::{
     Store, StoreError, date_to_sql, optional_date_column, optional_timestamp_column,
     timestamp_column, timestamp_to_sql,
 };
+use super::{from_json, to_json};
 use crate::model::{
     CommentWindow, DetailCheck, DetailCheckOutcome, DraftDetail, KindedWindow, KnownDraft,
     KnownDrafts, KnownLookup, RecheckCandidate, ScrapedDraft, StoredDraft, WindowKind,
@@ -152,8 +153,7 @@ fn draft_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredDraft> {
         _ => None,
     };
     let policy_areas_json: String = row.get(12)?;
-    let policy_areas = serde_json::from_str(&policy_areas_json)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(12, Type::Text, Box::new(e)))?;
+    let policy_areas = from_json(&policy_areas_json, 12)?;
     Ok(StoredDraft {
         id: row.get(0)?,
         source: row.get(1)?,
@@ -196,7 +196,7 @@ fn change_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DraftChange> {
 }
 
 fn policy_areas_to_sql(areas: &[String]) -> rusqlite::Result<String> {
-    serde_json::to_string(areas).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+    to_json(areas)
 }
 
 /// The stored text of the window fields: the window's days, or the unreadable text.

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use super::{
     Store, StoreError, date_to_sql, optional_timestamp_column, timestamp_column, timestamp_to_sql,
 };
+use super::{from_json, to_json};
 use crate::model::{CommentWindow, Meeting, Milestone, Opinion, StoredWindow, WindowKind};
 
 /// What kind of change a history event records. Stored as text ([`DraftEventKind::as_str`]),
@@ -527,8 +528,7 @@ pub(super) fn windows_of_drafts(
     conn: &rusqlite::Connection,
     ids: &[i64],
 ) -> rusqlite::Result<HashMap<i64, Vec<StoredWindow>>> {
-    let ids_json = serde_json::to_string(ids)
-        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let ids_json = to_json(ids)?;
     let mut statement = conn.prepare_cached(&format!(
         "SELECT {WINDOW_COLUMNS} FROM comment_windows \
          WHERE draft_id IN (SELECT value FROM json_each(?1)) ORDER BY draft_id, kind, round"
@@ -548,8 +548,7 @@ fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DraftEvent> {
         draft_id: row.get(1)?,
         poll_id: row.get(2)?,
         kind: DraftEventKind::from(row.get::<_, String>(3)?),
-        payload: serde_json::from_str(&payload)
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(4, Type::Text, Box::new(e)))?,
+        payload: from_json(&payload, 4)?,
         at: timestamp_column(row, 5)?,
     })
 }

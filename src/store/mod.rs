@@ -211,6 +211,18 @@ impl Store {
     }
 }
 
+/// `value` as the JSON text a column stores (lists, payloads, verdicts).
+fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> rusqlite::Result<String> {
+    serde_json::to_string(value).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+}
+
+/// The JSON text read from column `column` as a value; text this binary cannot read is a
+/// conversion error naming the column.
+fn from_json<T: serde::de::DeserializeOwned>(text: &str, column: usize) -> rusqlite::Result<T> {
+    serde_json::from_str(text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, Type::Text, Box::new(e)))
+}
+
 /// The embedded migrations. Public within the crate so tests can validate them.
 pub(crate) fn migrations() -> Result<Migrations<'static>, rusqlite_migration::Error> {
     Migrations::from_directory(&MIGRATIONS_DIR)

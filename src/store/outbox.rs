@@ -20,6 +20,7 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use super::{
     Store, StoreError, date_to_sql, optional_timestamp_column, timestamp_column, timestamp_to_sql,
 };
+use super::{from_json, to_json};
 use crate::model::WindowKind;
 
 /// Where a recorded digest stands.
@@ -282,12 +283,7 @@ fn json_column<T: serde::de::DeserializeOwned>(
     column: usize,
 ) -> rusqlite::Result<T> {
     let text: String = row.get(column)?;
-    serde_json::from_str(&text)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, Type::Text, Box::new(e)))
-}
-
-fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> rusqlite::Result<String> {
-    serde_json::to_string(value).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+    from_json(&text, column)
 }
 
 /// Read a status column, reporting a value this binary does not know.

@@ -7,6 +7,7 @@ use rusqlite::types::Type;
 use rusqlite::{OptionalExtension, params};
 
 use super::{Store, StoreError, timestamp_column, timestamp_to_sql};
+use super::{from_json, to_json};
 
 /// What the pipeline hands the store about one finished poll (the drafts travel separately).
 #[derive(Debug, Clone)]
@@ -134,9 +135,7 @@ fn poll_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PollRow> {
         error: row.get(8)?,
         warnings: {
             let json: String = row.get(9)?;
-            serde_json::from_str(&json).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(9, Type::Text, Box::new(e))
-            })?
+            from_json(&json, 9)?
         },
         error_kind: row.get(10)?,
     })
@@ -149,8 +148,7 @@ pub(super) fn insert_poll(
     poll: &PollRecord<'_>,
     warnings: &[String],
 ) -> rusqlite::Result<i64> {
-    let warnings = serde_json::to_string(warnings)
-        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let warnings = to_json(warnings)?;
     let outcome = if poll.error.is_some() {
         PollOutcome::Error
     } else {

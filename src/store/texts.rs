@@ -15,13 +15,13 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::types::Type;
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params, params_from_iter};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::history::DraftEventKind;
 use super::{Store, StoreError, optional_timestamp_column, timestamp_to_sql};
+use super::{from_json, to_json};
 use crate::model::{
     DetailCheck, DetailCheckOutcome, DraftDetail, DraftTexts, ImpactAnswer, ImpactItem,
     ScrapedDraft, StoredDraft,
@@ -62,7 +62,7 @@ impl TextLinks {
     }
 
     fn to_sql(&self) -> rusqlite::Result<String> {
-        serde_json::to_string(self).map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))
+        to_json(self)
     }
 }
 
@@ -166,15 +166,6 @@ fn impacts_from_sql(text: &str, column: usize) -> rusqlite::Result<Vec<ImpactIte
             explanation: item.explanation,
         })
         .collect())
-}
-
-fn to_json<T: Serialize + ?Sized>(value: &T) -> rusqlite::Result<String> {
-    serde_json::to_string(value).map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))
-}
-
-fn from_json<T: for<'de> Deserialize<'de>>(text: &str, column: usize) -> rusqlite::Result<T> {
-    serde_json::from_str(text)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, Type::Text, Box::new(e)))
 }
 
 /// Record the text links of every detail page a poll read (its drafts' and its re-checks'),

@@ -17,6 +17,7 @@ use crate::matcher::{Hit, WatchlistSet, WatchlistVerdict};
 use crate::model::StoredDraft;
 
 use super::{Store, StoreError, date_to_sql, timestamp_to_sql};
+use super::{from_json, to_json};
 
 /// Bumped when what a verdict means changes without the watchlists changing (the stored
 /// JSON's shape); part of every version, so such a change makes every stored verdict stale.
@@ -106,8 +107,7 @@ impl Store {
                         timestamp_to_sql(draft.last_changed)
                     ])?;
                     for verdict in verdicts.iter().filter(|verdict| verdict.fired) {
-                        let json = serde_json::to_string(verdict)
-                            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+                        let json = to_json(verdict)?;
                         fired.execute(params![verdict.watchlist, draft.id, json])?;
                     }
                 }
@@ -185,8 +185,8 @@ impl Store {
         version: &str,
         since: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<BTreeSet<i64>, StoreError> {
-        let watchlists = serde_json::to_string(recipient.watchlists)
-            .map_err(|e| self.query_error("finding digest candidates", to_sql_error(e)))?;
+        let watchlists = to_json(recipient.watchlists)
+            .map_err(|e| self.query_error("finding digest candidates", e))?;
         let mut ids: BTreeSet<i64> = BTreeSet::new();
         ids.extend(self.query_ids(
             "SELECT d.id FROM drafts AS d \
@@ -262,13 +262,7 @@ impl Store {
             let rows = statement.query_map(params![draft.id], |row| {
                 let watchlist: String = row.get(0)?;
                 let json: String = row.get(1)?;
-                let stored: StoredVerdict = serde_json::from_str(&json).map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        1,
-                        rusqlite::types::Type::Text,
-                        Box::new(e),
-                    )
-                })?;
+                let stored: StoredVerdict = from_json(&json, 1)?;
                 Ok(WatchlistVerdict {
                     watchlist,
                     fired: true,
@@ -312,11 +306,6 @@ impl Store {
         };
         read().map_err(|e| self.query_error(action, e))
     }
-}
-
-/// A JSON error as a query parameter error.
-fn to_sql_error(error: serde_json::Error) -> rusqlite::Error {
-    rusqlite::Error::ToSqlConversionFailure(Box::new(error))
 }
 
 /// Drafts with every verdict a caller needs, and how many had to be evaluated for it.
