@@ -742,25 +742,19 @@ fn apply_check(
 }
 
 impl Store {
-    /// What the store knows of `source`'s drafts, keyed by `source`'s own external ids (a
-    /// draft seen only through another view is not known here), handed to the next poll so it
-    /// can skip detail pages already read and retry the ones that failed. `recheck` is left
-    /// empty: fill it with [`Store::recheck_candidates`] (which needs the day) or
+    /// What the store knows of `source`'s drafts, every one loaded, keyed by `source`'s own
+    /// external ids (a draft seen only through another view is not known here). Polls use
+    /// [`Store::known_drafts_lookup`], which answers the same per id without loading the
+    /// history; this whole listing is for inspection and tests. `recheck` is left empty: fill
+    /// it with [`Store::recheck_candidates`] (which needs the day) or
     /// [`Store::stage_recheck_candidates`].
     pub fn known_drafts(&self, source: &str) -> Result<KnownDrafts, StoreError> {
         let read = || -> rusqlite::Result<KnownDrafts> {
-            let mut statement = self.conn.prepare_cached(
-                "SELECT external_id, url, detail_fetched_at IS NULL FROM draft_views \
-                 WHERE source = ?1",
-            )?;
+            let mut statement = self.conn.prepare_cached(&format!(
+                "SELECT {KNOWN_COLUMNS}, external_id FROM draft_views WHERE source = ?1"
+            ))?;
             let rows = statement.query_map(params![source], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    KnownDraft {
-                        url: row.get(1)?,
-                        needs_detail: row.get(2)?,
-                    },
-                ))
+                Ok((row.get::<_, String>(2)?, known_draft_from_row(row)?))
             })?;
             Ok(KnownDrafts {
                 drafts: rows.collect::<rusqlite::Result<_>>()?,
@@ -1014,6 +1008,16 @@ impl Store {
     }
 }
 
+/// What a poll needs to know of a known draft, as read by [`known_draft_from_row`].
+const KNOWN_COLUMNS: &str = "url, detail_fetched_at IS NULL";
+
+fn known_draft_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<KnownDraft> {
+    Ok(KnownDraft {
+        url: row.get(0)?,
+        needs_detail: row.get(1)?,
+    })
+}
+
 /// The store's [`KnownLookup`]: one read-only connection, one primary-key query per id.
 struct KnownDraftsInStore {
     conn: std::sync::Mutex<rusqlite::Connection>,
@@ -1037,18 +1041,12 @@ impl KnownLookup for KnownDraftsInStore {
             return None;
         };
         let found = conn
-            .prepare_cached(
-                "SELECT url, detail_fetched_at IS NULL FROM draft_views \
-                 WHERE source = ?1 AND external_id = ?2",
-            )
+            .prepare_cached(&format!(
+                "SELECT {KNOWN_COLUMNS} FROM draft_views WHERE source = ?1 AND external_id = ?2"
+            ))
             .and_then(|mut statement| {
                 statement
-                    .query_row(params![self.source, external_id], |row| {
-                        Ok(KnownDraft {
-                            url: row.get(0)?,
-                            needs_detail: row.get(1)?,
-                        })
-                    })
+                    .query_row(params![self.source, external_id], known_draft_from_row)
                     .optional()
             });
         match found {
