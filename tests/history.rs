@@ -7,7 +7,7 @@ mod cli_harness;
 mod support;
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use draftwatch::model::{
@@ -18,6 +18,7 @@ use draftwatch::store::{
     DraftEvent, DraftEventKind, NewOutboxEntry, OutboxStatus, PollRecord, ReminderKey, Store,
 };
 use serde_json::json;
+use support::{TempStore, temp_store};
 
 const PARTICIPATION: &str = "tap_participation";
 const LEGAL_ACTS: &str = "tap_legal_acts";
@@ -88,24 +89,7 @@ fn poll<'a>(source: &'a str, finished: &str) -> PollRecord<'a> {
     }
 }
 
-struct TempStore {
-    _dir: tempfile::TempDir,
-    path: PathBuf,
-    store: Store,
-}
-
-fn temp_store() -> TempStore {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("draftwatch.sqlite");
-    let store = Store::open(&path).expect("store opens");
-    TempStore {
-        _dir: dir,
-        path,
-        store,
-    }
-}
-
-impl TempStore {
+impl support::TempStore {
     fn poll(&mut self, source: &str, finished: &str, drafts: &[ScrapedDraft]) {
         self.store
             .record_poll(&poll(source, finished), drafts)
@@ -621,7 +605,7 @@ fn a_followed_draft_with_an_open_coordination_window_is_rechecked_until_it_close
     );
 }
 
-impl TempStore {
+impl support::TempStore {
     /// Record a digest to `koordinatore` carrying `draft_ids` and `reminders`; its id.
     fn record_digest(
         &mut self,

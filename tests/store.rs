@@ -1,6 +1,8 @@
 //! Store tests, all on real temporary database files (WAL cannot be tested in memory).
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use draftwatch::model::{CommentWindow, DraftDetail, ScrapedDraft};
@@ -9,6 +11,7 @@ use draftwatch::store::{
     AlertKey, DraftChange, DraftField, DraftFilter, NewOutboxEntry, OutboxStatus, PollCounts,
     PollFailure, PollOutcome, PollRecord, Store, StoreError,
 };
+use support::temp_store;
 
 const SOURCE: &str = "tap";
 
@@ -64,24 +67,7 @@ fn poll(finished: &str) -> PollRecord<'static> {
     }
 }
 
-struct TempStore {
-    _dir: tempfile::TempDir,
-    path: PathBuf,
-    store: Store,
-}
-
-fn temp_store() -> TempStore {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("draftwatch.sqlite");
-    let store = Store::open(&path).expect("store opens");
-    TempStore {
-        _dir: dir,
-        path,
-        store,
-    }
-}
-
-impl TempStore {
+impl support::TempStore {
     /// Record a successful poll of [`SOURCE`] finished at `finished`.
     fn poll_at(&mut self, finished: &str, drafts: &[ScrapedDraft]) -> PollCounts {
         self.store

@@ -54,6 +54,27 @@ pub fn record_polled(
     store.record_poll(&poll, drafts).expect("poll recorded");
 }
 
+/// A store on a real SQLite file in a new temporary folder, which lives as long as the value.
+pub struct TempStore {
+    _dir: tempfile::TempDir,
+    /// The database file (for raw SQL checks and reopening).
+    pub path: PathBuf,
+    /// The store opened on it.
+    pub store: draftwatch::store::Store,
+}
+
+/// A new, migrated store in a temporary folder.
+pub fn temp_store() -> TempStore {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("draftwatch.sqlite");
+    let store = draftwatch::store::Store::open(&path).expect("store opens");
+    TempStore {
+        _dir: dir,
+        path,
+        store,
+    }
+}
+
 /// The part every digest test's configuration shares: the Riga time zone, the store at `db`,
 /// the test User-Agent and the TAP participation source (a TOML text to continue).
 pub fn config_head(db: &std::path::Path) -> String {
